@@ -1,0 +1,52 @@
+use crate::{EventId, Timestamp, UserId};
+
+/// What was attempted. Stored and shown as the dotted string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    KeyCreate,
+    KeyUpdate,
+    KeyDelete,
+    /// A call refused because of the caller's role (the tool name is the target).
+    ToolCall,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::KeyCreate => "provider_key.create",
+            AuditAction::KeyUpdate => "provider_key.update",
+            AuditAction::KeyDelete => "provider_key.delete",
+            AuditAction::ToolCall => "tool.call",
+        }
+    }
+}
+
+/// How it ended: `success`, `denied`, or the error code that stopped it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditOutcome {
+    Success,
+    Denied,
+    Failed(&'static str),
+}
+
+impl AuditOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditOutcome::Success => "success",
+            AuditOutcome::Denied => "denied",
+            AuditOutcome::Failed(code) => code,
+        }
+    }
+}
+
+/// One entry of the append-only audit log, as shown to callers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEvent {
+    pub id: EventId,
+    pub at: Timestamp,
+    pub actor_user_id: UserId,
+    pub action: String,
+    pub target: String,
+    pub outcome: String,
+}

@@ -1,0 +1,23 @@
+//! Domain types of aiproviders.
+//!
+//! Everything here is pure: no IO, no HTTP, no SQL. Untrusted input is parsed into these
+//! types once, at the edge (`Label::parse`, `ApiKey::parse`, `KeyId::parse`, …), so the rest
+//! of the code cannot hold an invalid value.
+
+mod audit;
+mod error;
+mod ids;
+mod input;
+mod key;
+mod principal;
+mod provider;
+mod timestamp;
+
+pub use audit::{AuditAction, AuditEvent, AuditOutcome};
+pub use error::InvalidInput;
+pub use ids::{EventId, KeyId, OrgId, TokenId};
+pub use input::{ApiKey, Label, OrgSlug, UserId};
+pub use key::{KeyRecord, KeyStatus, MaskedKey};
+pub use principal::{Principal, Role};
+pub use provider::{AuthMethod, ProviderId};
+pub use timestamp::Timestamp;
