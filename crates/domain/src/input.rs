@@ -155,6 +155,11 @@ impl ApiKey {
         Ok(Self(SecretString::from(trimmed.to_owned())))
     }
 
+    /// A secret the vault opened: it was validated when it was stored.
+    pub fn from_vault(value: String) -> Self {
+        Self(SecretString::from(value))
+    }
+
     pub fn expose_secret(&self) -> &str {
         self.0.expose_secret()
     }
