@@ -29,7 +29,10 @@ impl Label {
             ));
         }
         if value.chars().any(char::is_control) {
-            return Err(InvalidInput::new(field, "must not contain control characters"));
+            return Err(InvalidInput::new(
+                field,
+                "must not contain control characters",
+            ));
         }
         Ok(Self(value.to_owned()))
     }
@@ -196,10 +199,20 @@ mod tests {
         assert_eq!(key.expose_secret(), "sk-ant-api03-abcdefghijkl");
         assert_eq!(key.masked().as_str(), "…ijkl");
         assert_eq!(format!("{key:?}"), "ApiKey([REDACTED])");
-        for bad in ["", "   ", "sk-secret\u{0}x", "sk-secret\tx", "sk secret", "secret\n"] {
+        for bad in [
+            "",
+            "   ",
+            "sk-secret\u{0}x",
+            "sk-secret\tx",
+            "sk secret",
+            "secret\n",
+        ] {
             let err = ApiKey::parse(bad.into(), "apiKey").unwrap_err();
             assert_eq!(err.field, "apiKey");
-            assert!(!err.to_string().contains("secret"), "error echoes the value: {err}");
+            assert!(
+                !err.to_string().contains("secret"),
+                "error echoes the value: {err}"
+            );
         }
         assert!(ApiKey::parse("k".repeat(4096), "apiKey").is_ok());
         assert!(ApiKey::parse("k".repeat(4097), "apiKey").is_err());

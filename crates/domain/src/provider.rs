@@ -80,9 +80,13 @@ impl AuthMethod {
     }
 
     pub fn from_stored(value: &str) -> Option<Self> {
-        [AuthMethod::ApiKey, AuthMethod::OauthPkce, AuthMethod::CliActivate]
-            .into_iter()
-            .find(|m| m.as_str() == value)
+        [
+            AuthMethod::ApiKey,
+            AuthMethod::OauthPkce,
+            AuthMethod::CliActivate,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == value)
     }
 }
 

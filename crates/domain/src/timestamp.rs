@@ -31,7 +31,10 @@ impl Timestamp {
     /// Parses an RFC 3339 time received from outside.
     pub fn parse_rfc3339(value: &str, field: &str) -> Result<Self, InvalidInput> {
         let parsed = OffsetDateTime::parse(value, &Rfc3339).map_err(|_| {
-            InvalidInput::new(field, "must be an RFC 3339 time such as 2026-01-31T12:00:00Z")
+            InvalidInput::new(
+                field,
+                "must be an RFC 3339 time such as 2026-01-31T12:00:00Z",
+            )
         })?;
         Ok(Self((parsed.unix_timestamp_nanos() / 1_000_000) as i64))
     }

@@ -1,1 +1,140 @@
+//! Storage of aiproviders: one interface, two backends (SQLite and PostgreSQL), chosen by
+//! `DATABASE_URL`.
+//!
+//! Both backends run the same SQL (placeholders are `$1…`, times are Unix milliseconds,
+//! ids are text), so every query is written once and dispatched to the backend's pool by
+//! the `on_reader!`/`on_writer!` macros. Migrations live in `migrations/<backend>/`.
+//!
+//! Organization scoping has one door: everything an organization owns is reached through
+//! [`OrgStore`], which is built only from an authenticated [`Principal`] and puts its
+//! organization id into every query. The administrative functions on [`Store`] (creating
+//! organizations and tokens) are for the CLI, not for request handlers.
 
+/// Runs the same query text on whichever backend the store has, with a reading connection.
+/// `$body` is compiled once per backend, with `$pool` bound to that backend's pool.
+macro_rules! on_reader {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.backend {
+            $crate::backend::Backend::Sqlite { read: $pool, .. } => $body,
+            $crate::backend::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Like [`on_reader!`], with the connection that may write.
+macro_rules! on_writer {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.backend {
+            $crate::backend::Backend::Sqlite { write: $pool, .. } => $body,
+            $crate::backend::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+mod audit;
+mod backend;
+mod error;
+mod keys;
+mod orgs;
+mod sessions;
+
+pub use audit::{AuditCursor, NewAuditEvent};
+pub use backend::{DatabaseKind, DatabaseUrl};
+pub use error::StoreError;
+pub use keys::{NewKey, StoredSecret};
+pub use orgs::{Organization, TokenInfo};
+
+use aiproviders_domain::{OrgId, Principal};
+use backend::Backend;
+
+/// The database, shared by every request.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+}
+
+/// The part of the store that belongs to one organization. Every method filters on the
+/// organization of the principal it was made for.
+#[derive(Clone, Copy)]
+pub struct OrgStore<'a> {
+    store: &'a Store,
+    org: &'a OrgId,
+}
+
+impl Store {
+    /// Opens (and for SQLite creates) the database. Does not migrate.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Self, StoreError> {
+        Ok(Self {
+            backend: Backend::connect(url).await?,
+        })
+    }
+
+    pub fn kind(&self) -> DatabaseKind {
+        self.backend.kind()
+    }
+
+    /// Applies pending migrations (serialized across processes by the backend's lock).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.backend.migrate().await
+    }
+
+    /// A cheap round trip, for health checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_reader!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The handle for the principal's organization.
+    pub fn scoped<'a>(&'a self, principal: &'a Principal) -> OrgStore<'a> {
+        OrgStore {
+            store: self,
+            org: principal.org_id(),
+        }
+    }
+
+    /// Closes the pools, waiting for checked-out connections to return.
+    pub async fn close(&self) {
+        self.backend.close().await
+    }
+
+    /// The master-key check blob, if one was stored.
+    pub async fn master_key_check(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        let row: Option<(Vec<u8>,)> = on_reader!(self, |pool| {
+            sqlx::query_as("SELECT master_check FROM vault_meta WHERE id = 1")
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(row.map(|(check,)| check))
+    }
+
+    /// Stores the master-key check unless one exists; returns the one that is stored.
+    pub async fn init_master_key_check(
+        &self,
+        check: &[u8],
+        now: aiproviders_domain::Timestamp,
+    ) -> Result<Vec<u8>, StoreError> {
+        on_writer!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO vault_meta (id, master_check, created_at) VALUES (1, $1, $2) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(check.to_vec())
+            .bind(now.unix_millis())
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        self.master_key_check()
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("vault_meta row vanished".into()))
+    }
+}
+
+impl<'a> OrgStore<'a> {
+    pub fn org_id(&self) -> &OrgId {
+        self.org
+    }
+}

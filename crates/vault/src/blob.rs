@@ -89,11 +89,7 @@ pub fn open(
     let cipher = XChaCha20Poly1305::new_from_slice(key).map_err(|_| VaultError::Malformed)?;
     let mut buffer = Zeroizing::new(ciphertext.to_vec());
     cipher
-        .decrypt_in_place(
-            &nonce,
-            &associated_data(header, context),
-            &mut *buffer,
-        )
+        .decrypt_in_place(&nonce, &associated_data(header, context), &mut *buffer)
         .map_err(|_| VaultError::DoesNotOpen)?;
     Ok(buffer)
 }

@@ -7,7 +7,9 @@ pub enum VaultError {
     DoesNotOpen,
     #[error("sealed data is malformed")]
     Malformed,
-    #[error("sealed data uses format {format}, algorithm {algorithm}, which this build does not know")]
+    #[error(
+        "sealed data uses format {format}, algorithm {algorithm}, which this build does not know"
+    )]
     UnsupportedFormat { format: u8, algorithm: u8 },
     #[error("sealed data was made with key version {found}; this vault holds version {expected}")]
     KeyVersion { found: u32, expected: u32 },

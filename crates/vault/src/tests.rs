@@ -25,12 +25,7 @@ fn sealed_secret_opens_only_in_its_own_place() {
     let sealed = data_key
         .seal_secret(binding, &secret("sk-ant-api03-secret-value"))
         .unwrap();
-    assert!(
-        !sealed
-            .as_bytes()
-            .windows(12)
-            .any(|w| w == b"secret-value")
-    );
+    assert!(!sealed.as_bytes().windows(12).any(|w| w == b"secret-value"));
 
     let reopened = vault.unwrap_data_key(&org, &wrapped).unwrap();
     let opened = reopened.open_secret(binding, &sealed).unwrap();
@@ -38,9 +33,18 @@ fn sealed_secret_opens_only_in_its_own_place() {
 
     let other_key = KeyId::generate();
     for moved in [
-        SecretBinding { key: &other_key, ..binding },
-        SecretBinding { provider: ProviderId::OpenRouter, ..binding },
-        SecretBinding { org: &other_org, ..binding },
+        SecretBinding {
+            key: &other_key,
+            ..binding
+        },
+        SecretBinding {
+            provider: ProviderId::OpenRouter,
+            ..binding
+        },
+        SecretBinding {
+            org: &other_org,
+            ..binding
+        },
     ] {
         assert!(matches!(
             reopened.open_secret(moved, &sealed),
@@ -62,12 +66,17 @@ fn any_changed_byte_is_detected() {
         provider: ProviderId::Google,
         key: &key_id,
     };
-    let sealed = data_key.seal_secret(binding, &secret("AIzaSyExampleKey")).unwrap();
+    let sealed = data_key
+        .seal_secret(binding, &secret("AIzaSyExampleKey"))
+        .unwrap();
     for i in 0..sealed.as_bytes().len() {
         let mut bytes = sealed.as_bytes().to_vec();
         bytes[i] ^= 0x01;
         let tampered = SealedSecret::from_stored(bytes);
-        assert!(data_key.open_secret(binding, &tampered).is_err(), "byte {i}");
+        assert!(
+            data_key.open_secret(binding, &tampered).is_err(),
+            "byte {i}"
+        );
     }
     assert!(matches!(
         data_key.open_secret(binding, &SealedSecret::from_stored(vec![1, 1, 0])),
@@ -122,7 +131,9 @@ fn fingerprints_are_keyed_and_provider_specific() {
         b.fingerprint(ProviderId::OpenRouter, &s)
     );
     assert_ne!(
-        a.fingerprint(ProviderId::OpenRouter, &s).as_bytes().as_slice(),
+        a.fingerprint(ProviderId::OpenRouter, &s)
+            .as_bytes()
+            .as_slice(),
         <sha2::Sha256 as sha2::Digest>::digest(s.expose_secret().as_bytes()).as_slice()
     );
 }
