@@ -6,8 +6,8 @@ pub enum AuditAction {
     KeyCreate,
     KeyUpdate,
     KeyDelete,
-    /// A call refused because of the caller's role (the tool name is the target).
-    ToolCall,
+    /// Reading the audit log (audited only when refused).
+    AuditList,
 }
 
 impl AuditAction {
@@ -16,7 +16,7 @@ impl AuditAction {
             AuditAction::KeyCreate => "provider_key.create",
             AuditAction::KeyUpdate => "provider_key.update",
             AuditAction::KeyDelete => "provider_key.delete",
-            AuditAction::ToolCall => "tool.call",
+            AuditAction::AuditList => "audit.list",
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod audit;
 mod error;
+mod error_code;
 mod ids;
 mod input;
 mod key;
@@ -15,6 +16,7 @@ mod timestamp;
 
 pub use audit::{AuditAction, AuditEvent, AuditOutcome};
 pub use error::InvalidInput;
+pub use error_code::ErrorCode;
 pub use ids::{EventId, KeyId, OrgId, TokenId};
 pub use input::{ApiKey, Label, OrgSlug, UserId};
 pub use key::{KeyRecord, KeyStatus, MaskedKey};
