@@ -1,0 +1,161 @@
+//! JSON Schemas (2020-12) of the tools' inputs and outputs, written next to each other so a
+//! reviewer can hold them against CONTRACT §3.
+
+use serde_json::{Value, json};
+
+pub fn object(properties: Value, required: &[&str]) -> Value {
+    json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+pub fn no_arguments() -> Value {
+    json!({"type": "object", "properties": {}, "additionalProperties": false})
+}
+
+pub fn key_id() -> Value {
+    json!({"type": "string", "pattern": "^aik_[0-9a-f]{32}$", "description": "A key id (aik_…)."})
+}
+
+pub fn provider_id() -> Value {
+    json!({
+        "type": "string",
+        "enum": ["deco", "anthropic", "google", "openrouter", "claude-code"],
+        "description": "A provider id; it must be enabled on this server."
+    })
+}
+
+pub fn label() -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": 100, "description": "A name for the key, 1-100 characters."})
+}
+
+fn time() -> Value {
+    json!({"type": "string", "format": "date-time"})
+}
+
+fn nullable_time() -> Value {
+    json!({"type": ["string", "null"], "format": "date-time"})
+}
+
+pub fn key_record_properties() -> serde_json::Map<String, Value> {
+    let value = json!({
+        "id": key_id(),
+        "providerId": {"type": "string"},
+        "label": {"type": "string"},
+        "maskedKey": {"type": "string", "description": "At most the last 4 characters of the secret, e.g. …f3a9."},
+        "createdBy": {"type": "string"},
+        "createdAt": time(),
+        "updatedAt": time(),
+        "status": {"type": "string", "enum": ["unverified", "valid", "invalid", "unknown"]},
+        "lastCheckedAt": nullable_time(),
+    });
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!("a json object literal"),
+    }
+}
+
+const KEY_RECORD_REQUIRED: [&str; 9] = [
+    "id",
+    "providerId",
+    "label",
+    "maskedKey",
+    "createdBy",
+    "createdAt",
+    "updatedAt",
+    "status",
+    "lastCheckedAt",
+];
+
+pub fn key_record() -> Value {
+    json!({
+        "type": "object",
+        "properties": key_record_properties(),
+        "required": KEY_RECORD_REQUIRED,
+    })
+}
+
+pub fn key_record_with_created() -> Value {
+    let mut properties = key_record_properties();
+    properties.insert(
+        "created".into(),
+        json!({"type": "boolean", "description": "false when the same secret was already stored: the existing record was updated and returned."}),
+    );
+    let mut required = KEY_RECORD_REQUIRED.to_vec();
+    required.push("created");
+    json!({"type": "object", "properties": properties, "required": required})
+}
+
+pub fn providers_list() -> Value {
+    json!({
+        "type": "object",
+        "properties": {"providers": {"type": "array", "items": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "name": {"type": "string"},
+                "description": {"type": "string"},
+                "supportedMethods": {"type": "array", "items": {"type": "string", "enum": ["api-key", "oauth-pkce", "cli-activate"]}},
+                "supportsCredits": {"type": "boolean"},
+                "supportsTopUp": {"type": "boolean"}
+            },
+            "required": ["id", "name", "description", "supportedMethods", "supportsCredits", "supportsTopUp"]
+        }}},
+        "required": ["providers"]
+    })
+}
+
+pub fn active_providers() -> Value {
+    json!({
+        "type": "object",
+        "properties": {"providers": {"type": "array", "items": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "name": {"type": "string"},
+                "description": {"type": "string"},
+                "keyCount": {"type": "integer", "minimum": 1}
+            },
+            "required": ["id", "name", "description", "keyCount"]
+        }}},
+        "required": ["providers"]
+    })
+}
+
+pub fn key_list() -> Value {
+    json!({
+        "type": "object",
+        "properties": {"keys": {"type": "array", "items": key_record()}},
+        "required": ["keys"]
+    })
+}
+
+pub fn success_flag() -> Value {
+    json!({
+        "type": "object",
+        "properties": {"success": {"type": "boolean", "const": true}},
+        "required": ["success"]
+    })
+}
+
+pub fn audit_events() -> Value {
+    json!({
+        "type": "object",
+        "properties": {"events": {"type": "array", "items": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "at": time(),
+                "actorUserId": {"type": "string"},
+                "action": {"type": "string"},
+                "target": {"type": "string"},
+                "outcome": {"type": "string", "description": "success, denied, or the error code that stopped the operation"}
+            },
+            "required": ["id", "at", "actorUserId", "action", "target", "outcome"]
+        }}},
+        "required": ["events"]
+    })
+}
