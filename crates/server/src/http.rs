@@ -1,0 +1,197 @@
+//! The HTTP surface: `/mcp` (authenticated), `/healthz`, `/metrics`.
+
+use std::sync::Arc;
+
+use aiproviders_domain::ErrorCode;
+use aiproviders_mcp::{InFlight, McpServer, PrincipalSource, ToolMetrics};
+use aiproviders_service::Services;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::registry::Registry;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use crate::session_store::DbSessionStore;
+use crate::settings::Settings;
+use crate::token;
+
+/// Largest request body accepted on /mcp. Tool arguments are small (an API key is at most
+/// 4 KiB); anything larger is refused with 413 before it is parsed.
+pub const MCP_BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Arc<Services>,
+    pub registry: Arc<Registry>,
+    pub auth_failures: Counter,
+}
+
+pub struct Telemetry {
+    pub registry: Registry,
+    pub tool_metrics: ToolMetrics,
+    pub auth_failures: Counter,
+}
+
+impl Telemetry {
+    pub fn new() -> Self {
+        let mut registry = Registry::default();
+        let tool_metrics = ToolMetrics::default();
+        tool_metrics.register(&mut registry);
+        let auth_failures = Counter::default();
+        registry.register(
+            "aiproviders_http_unauthenticated_requests",
+            "Requests refused for a missing or unknown access token",
+            auth_failures.clone(),
+        );
+        Self {
+            registry,
+            tool_metrics,
+            auth_failures,
+        }
+    }
+}
+
+pub fn router(
+    settings: &Settings,
+    services: Arc<Services>,
+    telemetry: Telemetry,
+    in_flight: InFlight,
+    sessions_closed: CancellationToken,
+) -> Router {
+    let mut config = StreamableHttpServerConfig::default()
+        .with_allowed_hosts(settings.allowed_hosts.clone())
+        .with_allowed_origins(settings.allowed_origins())
+        .with_max_request_body_bytes(MCP_BODY_LIMIT)
+        .with_cancellation_token(sessions_closed);
+    config.session_store = Some(Arc::new(DbSessionStore::new(services.store().clone())));
+    let mcp = {
+        let services = services.clone();
+        let metrics = telemetry.tool_metrics.clone();
+        StreamableHttpService::new(
+            move || {
+                Ok(McpServer::new(
+                    services.clone(),
+                    PrincipalSource::HttpRequest,
+                    metrics.clone(),
+                    in_flight.clone(),
+                ))
+            },
+            Arc::new(LocalSessionManager::default()),
+            config,
+        )
+    };
+    let state = AppState {
+        services,
+        registry: Arc::new(telemetry.registry),
+        auth_failures: telemetry.auth_failures,
+    };
+    let authenticated = Router::new()
+        .nest_service("/mcp", mcp)
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(DefaultBodyLimit::max(MCP_BODY_LIMIT));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .merge(authenticated)
+        .with_state(state)
+}
+
+/// Resolves `Authorization: Bearer <token>` to a principal and puts it in the request's
+/// extensions, where the MCP tools find it. Anything else is 401.
+async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    let Some(presented) = presented else {
+        state.auth_failures.inc();
+        return unauthenticated(false);
+    };
+    let Some(hash) = token::hash(presented) else {
+        state.auth_failures.inc();
+        return unauthenticated(true);
+    };
+    match state.services.store().authenticate(&hash).await {
+        Ok(Some(principal)) => {
+            request.extensions_mut().insert(principal);
+            next.run(request).await
+        }
+        Ok(None) => {
+            state.auth_failures.inc();
+            unauthenticated(true)
+        }
+        Err(error) => {
+            tracing::error!(%error, "authentication lookup failed");
+            error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Internal,
+                "the database is unavailable; try again",
+            )
+        }
+    }
+}
+
+fn unauthenticated(token_presented: bool) -> Response {
+    let mut response = error_response(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthenticated,
+        "missing or unknown access token; send Authorization: Bearer <token>",
+    );
+    let challenge = if token_presented {
+        r#"Bearer realm="aiproviders", error="invalid_token""#
+    } else {
+        r#"Bearer realm="aiproviders""#
+    };
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(challenge),
+    );
+    response
+}
+
+fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    let body = json!({"error": {"code": code.as_str(), "message": message}});
+    (status, axum::Json(body)).into_response()
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.services.store().ping().await {
+        Ok(()) => (StatusCode::OK, axum::Json(json!({"status": "ok"}))).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(json!({"status": "unavailable"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut text = String::new();
+    if encode(&mut text, &state.registry).is_err() {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    Response::builder()
+        .header(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )
+        .body(Body::from(text))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}

@@ -1,0 +1,114 @@
+//! `aiproviders serve`: the HTTP service, with graceful shutdown.
+
+use std::time::Duration;
+
+use aiproviders_domain::Timestamp;
+use aiproviders_mcp::InFlight;
+use tokio_util::sync::CancellationToken;
+
+use crate::http::{self, Telemetry};
+use crate::settings::Settings;
+use crate::startup::{AppError, open_services};
+
+/// How long shutdown waits for tool calls in progress before it closes sessions anyway.
+const DRAIN_LIMIT: Duration = Duration::from_secs(30);
+/// Sessions idle this long are forgotten by every replica.
+const SESSION_MAX_AGE_SECS: i64 = 24 * 3600;
+
+pub async fn run(settings: Settings) -> Result<(), AppError> {
+    let services = open_services(&settings, true).await?;
+    let in_flight = InFlight::default();
+    let sessions_closed = CancellationToken::new();
+    let app = http::router(
+        &settings,
+        services.clone(),
+        Telemetry::new(),
+        in_flight.clone(),
+        sessions_closed.clone(),
+    );
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|source| AppError::Io {
+            context: "cannot listen",
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| AppError::Io {
+        context: "cannot read the listening address",
+        source,
+    })?;
+    tracing::info!(
+        %addr,
+        database = ?settings.database_url,
+        public_url = %settings.public_url,
+        providers = ?services.registry().enabled().iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+        "listening"
+    );
+
+    let sweeper = {
+        let store = services.store().clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                every.tick().await;
+                let cutoff = Timestamp::now().plus_seconds(-SESSION_MAX_AGE_SECS);
+                if let Err(error) = store.sweep_sessions(cutoff).await {
+                    tracing::warn!(%error, "sweeping old MCP sessions failed");
+                }
+            }
+        })
+    };
+
+    let stop_accepting = CancellationToken::new();
+    tokio::spawn({
+        let stop_accepting = stop_accepting.clone();
+        let sessions_closed = sessions_closed.clone();
+        async move {
+            shutdown_signal().await;
+            tracing::info!(
+                in_flight = in_flight.count(),
+                "shutting down: no new connections; finishing calls in progress"
+            );
+            stop_accepting.cancel();
+            if !in_flight.wait_idle(DRAIN_LIMIT).await {
+                tracing::warn!(
+                    in_flight = in_flight.count(),
+                    "calls still running after the drain limit"
+                );
+            }
+            sessions_closed.cancel();
+        }
+    });
+
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stop_accepting.cancelled_owned())
+        .await
+        .map_err(|source| AppError::Io {
+            context: "the server failed",
+            source,
+        })?;
+    sweeper.abort();
+    services.store().close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
