@@ -1,12 +1,18 @@
 use std::fmt;
 
 use time::OffsetDateTime;
+use time::format_description::BorrowedFormatItem;
 use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
 
 use crate::InvalidInput;
 
+/// Always three fractional digits and `Z`, so the strings sort like the times they show.
+const RFC3339_MILLIS_UTC: &[BorrowedFormatItem<'_>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
 /// A point in time with millisecond precision, stored as Unix milliseconds and shown as an
-/// RFC 3339 string in UTC.
+/// RFC 3339 string in UTC (`2026-01-31T12:00:00.000Z`).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);
 
@@ -42,7 +48,9 @@ impl Timestamp {
     pub fn to_rfc3339(self) -> String {
         let nanos = i128::from(self.0) * 1_000_000;
         match OffsetDateTime::from_unix_timestamp_nanos(nanos) {
-            Ok(t) => t.format(&Rfc3339).unwrap_or_else(|_| self.0.to_string()),
+            Ok(t) => t
+                .format(RFC3339_MILLIS_UTC)
+                .unwrap_or_else(|_| self.0.to_string()),
             Err(_) => self.0.to_string(),
         }
     }
@@ -84,6 +92,10 @@ mod tests {
     fn formats_utc_rfc3339_and_parses_back() {
         let t = Timestamp::from_unix_millis(1_764_763_200_123);
         assert_eq!(t.to_rfc3339(), "2025-12-03T12:00:00.123Z");
+        assert_eq!(
+            Timestamp::from_unix_millis(1_764_763_200_000).to_rfc3339(),
+            "2025-12-03T12:00:00.000Z"
+        );
         assert_eq!(Timestamp::parse_rfc3339(&t.to_rfc3339(), "at").unwrap(), t);
         let offset = Timestamp::parse_rfc3339("2025-12-03T14:00:00.123+02:00", "at").unwrap();
         assert_eq!(offset, t);

@@ -7,14 +7,12 @@
 //! failure. Transport (Streamable HTTP or stdio) and authentication are the binary's job.
 
 mod args;
-mod in_flight;
 mod metrics;
 mod result;
 mod schemas;
 mod server;
 mod tools;
 
-pub use in_flight::InFlight;
 pub use metrics::ToolMetrics;
 pub use server::{McpServer, PrincipalSource};
 pub use tools::TOOL_NAMES;

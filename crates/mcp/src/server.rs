@@ -13,7 +13,7 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use crate::args::Args;
 use crate::metrics::ToolCallLabels;
 use crate::result::{ToolError, failure, success};
-use crate::{InFlight, ToolMetrics, tools};
+use crate::{ToolMetrics, tools};
 
 /// Where a call's principal comes from.
 #[derive(Clone)]
@@ -30,21 +30,14 @@ pub struct McpServer {
     services: Arc<Services>,
     principal: PrincipalSource,
     metrics: ToolMetrics,
-    in_flight: InFlight,
 }
 
 impl McpServer {
-    pub fn new(
-        services: Arc<Services>,
-        principal: PrincipalSource,
-        metrics: ToolMetrics,
-        in_flight: InFlight,
-    ) -> Self {
+    pub fn new(services: Arc<Services>, principal: PrincipalSource, metrics: ToolMetrics) -> Self {
         Self {
             services,
             principal,
             metrics,
-            in_flight,
         }
     }
 
@@ -94,7 +87,6 @@ impl ServerHandler for McpServer {
                 None,
             ));
         };
-        let _in_flight = self.in_flight.enter();
         let started = Instant::now();
         let outcome = match self.principal(&context) {
             None => Err(ToolError::Unauthenticated),

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use aiproviders_domain::ErrorCode;
-use aiproviders_mcp::{InFlight, McpServer, PrincipalSource, ToolMetrics};
+use aiproviders_mcp::{McpServer, PrincipalSource, ToolMetrics};
 use aiproviders_service::Services;
 use axum::Router;
 use axum::body::Body;
@@ -20,6 +20,7 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
+use crate::in_flight::{self, InFlight};
 use crate::session_store::DbSessionStore;
 use crate::settings::Settings;
 use crate::token;
@@ -82,7 +83,6 @@ pub fn router(
                     services.clone(),
                     PrincipalSource::HttpRequest,
                     metrics.clone(),
-                    in_flight.clone(),
                 ))
             },
             Arc::new(LocalSessionManager::default()),
@@ -97,6 +97,7 @@ pub fn router(
     let authenticated = Router::new()
         .nest_service("/mcp", mcp)
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(middleware::from_fn_with_state(in_flight, in_flight::track))
         .layer(DefaultBodyLimit::max(MCP_BODY_LIMIT));
     Router::new()
         .route("/healthz", get(healthz))

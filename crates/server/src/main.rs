@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod http;
+mod in_flight;
 mod serve;
 mod session_store;
 mod settings;

@@ -3,14 +3,14 @@
 use std::time::Duration;
 
 use aiproviders_domain::Timestamp;
-use aiproviders_mcp::InFlight;
 use tokio_util::sync::CancellationToken;
 
 use crate::http::{self, Telemetry};
+use crate::in_flight::InFlight;
 use crate::settings::Settings;
 use crate::startup::{AppError, open_services};
 
-/// How long shutdown waits for tool calls in progress before it closes sessions anyway.
+/// How long shutdown waits for MCP requests in progress before it closes sessions anyway.
 const DRAIN_LIMIT: Duration = Duration::from_secs(30);
 /// Sessions idle this long are forgotten by every replica.
 const SESSION_MAX_AGE_SECS: i64 = 24 * 3600;
@@ -66,13 +66,13 @@ pub async fn run(settings: Settings) -> Result<(), AppError> {
             shutdown_signal().await;
             tracing::info!(
                 in_flight = in_flight.count(),
-                "shutting down: no new connections; finishing calls in progress"
+                "shutting down: no new connections; finishing requests in progress"
             );
             stop_accepting.cancel();
             if !in_flight.wait_idle(DRAIN_LIMIT).await {
                 tracing::warn!(
                     in_flight = in_flight.count(),
-                    "calls still running after the drain limit"
+                    "requests still running after the drain limit"
                 );
             }
             sessions_closed.cancel();

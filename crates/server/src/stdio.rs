@@ -1,7 +1,7 @@
 //! `aiproviders mcp`: the MCP tools over stdin/stdout, as the principal of
 //! `AIPROVIDERS_TOKEN`. Logs go to stderr, never stdout.
 
-use aiproviders_mcp::{InFlight, McpServer, PrincipalSource, ToolMetrics};
+use aiproviders_mcp::{McpServer, PrincipalSource, ToolMetrics};
 use rmcp::ServiceExt;
 
 use crate::settings::Settings;
@@ -23,7 +23,6 @@ pub async fn run(settings: Settings) -> Result<(), AppError> {
         services.clone(),
         PrincipalSource::Fixed(principal),
         ToolMetrics::default(),
-        InFlight::default(),
     );
     let running = server
         .serve(rmcp::transport::stdio())

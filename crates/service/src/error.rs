@@ -45,9 +45,11 @@ impl ServiceError {
             ServiceError::Store(StoreError::Unavailable(_)) => {
                 "internal error: the database is unavailable; try again".to_owned()
             }
-            ServiceError::Store(_) | ServiceError::Vault(_) => {
-                "internal error; the server log has the details".to_owned()
+            ServiceError::Store(_) => {
+                "internal error: a database operation failed; the server log has the details"
+                    .to_owned()
             }
+            ServiceError::Vault(_) => "internal error; the server log has the details".to_owned(),
             other => other.to_string(),
         }
     }

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-/// Counts tool calls in progress, so shutdown can let them finish before it closes
-/// sessions.
+/// Counts MCP requests in progress (until their response has been sent), so shutdown can
+/// let them finish before it closes the long-lived session streams.
 #[derive(Clone, Default)]
 pub struct InFlight {
     inner: Arc<Inner>,
@@ -54,4 +54,24 @@ impl Drop for InFlightGuard {
             self.inner.idle.notify_waiters();
         }
     }
+}
+
+/// Counts a POST to /mcp from its arrival until its response body has been sent (or the
+/// client went away). GET streams are long-lived and not counted.
+pub async fn track(
+    axum::extract::State(in_flight): axum::extract::State<InFlight>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if request.method() != axum::http::Method::POST {
+        return next.run(request).await;
+    }
+    let guard = in_flight.enter();
+    let response = next.run(request).await;
+    let (parts, body) = response.into_parts();
+    let stream = futures::StreamExt::map(body.into_data_stream(), move |chunk| {
+        let _held = &guard;
+        chunk
+    });
+    axum::response::Response::from_parts(parts, axum::body::Body::from_stream(stream))
 }

@@ -1,0 +1,13 @@
+//! Integration tests: the real binary, a real database, a real MCP client.
+
+mod harness;
+
+mod bad_input;
+mod cli;
+mod dedupe;
+mod http;
+mod isolation;
+mod leak;
+mod shutdown;
+mod stdio;
+mod tools;
