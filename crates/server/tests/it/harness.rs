@@ -53,7 +53,11 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn create(dir: &std::path::Path) -> Self {
-        match backend() {
+        Self::create_on(dir, backend()).await
+    }
+
+    pub async fn create_on(dir: &std::path::Path, backend: Backend) -> Self {
+        match backend {
             Backend::Sqlite => Self {
                 url: format!("sqlite://{}", dir.join("aiproviders.db").display()),
                 pg: None,
@@ -112,6 +116,8 @@ impl Drop for TestDatabase {
 #[derive(Default, Clone)]
 pub struct AppOptions {
     pub env: Vec<(String, String)>,
+    /// The backend, when not the one the environment selects.
+    pub backend: Option<Backend>,
     /// Give the master key in the environment (always on PostgreSQL).
     pub master_key_env: bool,
 }
@@ -148,7 +154,7 @@ impl TestApp {
 
     pub async fn spawn_with(options: AppOptions) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = TestDatabase::create(dir.path()).await;
+        let db = TestDatabase::create_on(dir.path(), options.backend.clone().unwrap_or_else(backend)).await;
         Self::start(dir, db, options)
     }
 
