@@ -47,9 +47,18 @@ impl Session {
             .send()
             .await
             .unwrap();
-        let id = response.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+        let id = response.headers()["mcp-session-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         response.text().await.unwrap();
-        let session = Self { http, url, token: token.to_owned(), id, next: 1 };
+        let session = Self {
+            http,
+            url,
+            token: token.to_owned(),
+            id,
+            next: 1,
+        };
         session
             .post(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
             .await;
@@ -75,10 +84,16 @@ impl Session {
     async fn call(&mut self, tool: &str, arguments: Value) -> String {
         self.next += 1;
         let text = self
-            .post(json!({"jsonrpc": "2.0", "id": self.next, "method": "tools/call",
-                "params": {"name": tool, "arguments": arguments}}))
+            .post(
+                json!({"jsonrpc": "2.0", "id": self.next, "method": "tools/call",
+                "params": {"name": tool, "arguments": arguments}}),
+            )
             .await;
-        assert!(!text.contains("\"isError\":true"), "{tool} failed: {}", &text[..text.len().min(400)]);
+        assert!(
+            !text.contains("\"isError\":true"),
+            "{tool} failed: {}",
+            &text[..text.len().min(400)]
+        );
         text
     }
 }
@@ -91,7 +106,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn bench_backend(name: &str, backend: Backend) {
     let options = AppOptions {
         backend: Some(backend),
-        ..AppOptions::default().env("RUST_LOG", "warn")
+        ..AppOptions::default().env("RUST_LOG", "warn,aiproviders::serve=info")
     };
     let app = TestApp::spawn_with(options).await;
     let org = app.org();
@@ -140,7 +155,11 @@ async fn bench_backend(name: &str, backend: Backend) {
             samples.push(started.elapsed());
         }
         if i == 0 {
-            assert_eq!(text.matches("\"maskedKey\"").count(), 2 * LIST_KEYS, "structured + text");
+            assert_eq!(
+                text.matches("maskedKey").count(),
+                2 * LIST_KEYS,
+                "structured + text"
+            );
         }
     }
     samples.sort();
@@ -159,12 +178,17 @@ fn main() {
         println!("mcp_http: run with `cargo bench` to measure");
         return;
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         bench_backend("sqlite", Backend::Sqlite).await;
         match std::env::var("AIPROVIDERS_TEST_POSTGRES_URL") {
             Ok(admin_url) => bench_backend("postgres", Backend::Postgres { admin_url }).await,
-            Err(_) => println!("postgres   skipped: set AIPROVIDERS_TEST_POSTGRES_URL (scripts/bench.sh does)"),
+            Err(_) => println!(
+                "postgres   skipped: set AIPROVIDERS_TEST_POSTGRES_URL (scripts/bench.sh does)"
+            ),
         }
     });
 }

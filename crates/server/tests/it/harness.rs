@@ -154,7 +154,9 @@ impl TestApp {
 
     pub async fn spawn_with(options: AppOptions) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = TestDatabase::create_on(dir.path(), options.backend.clone().unwrap_or_else(backend)).await;
+        let db =
+            TestDatabase::create_on(dir.path(), options.backend.clone().unwrap_or_else(backend))
+                .await;
         Self::start(dir, db, options)
     }
 
