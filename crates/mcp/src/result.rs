@@ -10,6 +10,23 @@ use serde_json::{Value, json};
 pub enum ToolError {
     Service(ServiceError),
     Unauthenticated,
+    Render(serde_json::Error),
+}
+
+/// A tool's successful output: the structured value and the same JSON as text, both made
+/// straight from the typed output (no second pass over a JSON tree).
+pub struct Output {
+    structured: Value,
+    text: String,
+}
+
+impl Output {
+    pub fn of<T: serde::Serialize>(output: &T) -> Result<Self, ToolError> {
+        Ok(Self {
+            text: serde_json::to_string(output).map_err(ToolError::Render)?,
+            structured: serde_json::to_value(output).map_err(ToolError::Render)?,
+        })
+    }
 }
 
 impl From<ServiceError> for ToolError {
@@ -24,11 +41,23 @@ impl From<InvalidInput> for ToolError {
     }
 }
 
+impl std::fmt::Display for ToolError {
+    /// The full error, for the server log (never shown to callers as is).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ToolError::Service(e) => write!(f, "{e}"),
+            ToolError::Unauthenticated => f.write_str("unauthenticated"),
+            ToolError::Render(e) => write!(f, "encoding the result failed: {e}"),
+        }
+    }
+}
+
 impl ToolError {
     pub fn code(&self) -> ErrorCode {
         match self {
             ToolError::Service(e) => e.code(),
             ToolError::Unauthenticated => ErrorCode::Unauthenticated,
+            ToolError::Render(_) => ErrorCode::Internal,
         }
     }
 
@@ -36,12 +65,15 @@ impl ToolError {
         match self {
             ToolError::Service(e) => e.public_message(),
             ToolError::Unauthenticated => "missing or unknown access token".to_owned(),
+            ToolError::Render(_) => "internal error: the result could not be encoded".to_owned(),
         }
     }
 }
 
-pub fn success(value: Value) -> CallToolResult {
-    CallToolResult::structured(value)
+pub fn success(output: Output) -> CallToolResult {
+    let mut result = CallToolResult::success(vec![ContentBlock::text(output.text)]);
+    result.structured_content = Some(output.structured);
+    result
 }
 
 pub fn failure(error: &ToolError) -> CallToolResult {

@@ -13,6 +13,7 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use crate::args::Args;
 use crate::metrics::ToolCallLabels;
 use crate::result::{ToolError, failure, success};
+
 use crate::{ToolMetrics, tools};
 
 /// Where a call's principal comes from.
@@ -98,10 +99,8 @@ impl ServerHandler for McpServer {
         let (result, outcome_label) = match outcome {
             Ok(value) => (success(value), "ok"),
             Err(error) => {
-                if let ToolError::Service(e) = &error
-                    && e.code() == aiproviders_domain::ErrorCode::Internal
-                {
-                    tracing::error!(tool, error = %e, "tool call failed");
+                if error.code() == aiproviders_domain::ErrorCode::Internal {
+                    tracing::error!(tool, %error, "tool call failed");
                 }
                 (failure(&error), error.code().as_str())
             }

@@ -7,7 +7,7 @@ use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 
 use crate::args::Args;
-use crate::result::ToolError;
+use crate::result::{Output, ToolError};
 use crate::schemas;
 
 struct ToolSpec {
@@ -159,11 +159,16 @@ pub fn known_name(name: &str) -> Option<&'static str> {
 }
 
 /// Runs a known tool for a caller.
-pub async fn run(caller: &Caller<'_>, name: &str, mut args: Args) -> Result<Value, ToolError> {
+#[derive(serde::Serialize)]
+struct KeysOutput<'a> {
+    keys: &'a aiproviders_service::KeyList,
+}
+
+pub async fn run(caller: &Caller<'_>, name: &str, mut args: Args) -> Result<Output, ToolError> {
     match name {
         "AI_PROVIDERS_LIST" => {
             args.finish()?;
-            Ok(json!({"providers": caller.list_providers()}))
+            Output::of(&json!({"providers": caller.list_providers()}))
         }
         "AI_PROVIDER_KEY_CREATE" => {
             let provider_id = args.string("providerId")?;
@@ -173,25 +178,25 @@ pub async fn run(caller: &Caller<'_>, name: &str, mut args: Args) -> Result<Valu
             let created = caller.create_key(&provider_id, &label, api_key).await?;
             let mut value = json!(created.key);
             value["created"] = json!(created.created);
-            Ok(value)
+            Output::of(&value)
         }
         "AI_PROVIDER_KEY_LIST" => {
             let provider_id = args.optional_string("providerId")?;
             args.finish()?;
             let keys = caller.list_keys(provider_id.as_deref()).await?;
-            Ok(json!({"keys": keys}))
+            Output::of(&KeysOutput { keys: &keys })
         }
         "AI_PROVIDER_KEY_UPDATE" => {
             let key_id = args.string("keyId")?;
             let label = args.string("label")?;
             args.finish()?;
-            Ok(json!(caller.update_key(&key_id, &label).await?))
+            Output::of(&caller.update_key(&key_id, &label).await?)
         }
         "AI_PROVIDER_KEY_DELETE" => {
             let key_id = args.string("keyId")?;
             args.finish()?;
             caller.delete_key(&key_id).await?;
-            Ok(json!({"success": true}))
+            Output::of(&json!({"success": true}))
         }
         "AI_PROVIDERS_ACTIVE" => {
             args.finish()?;
@@ -208,14 +213,14 @@ pub async fn run(caller: &Caller<'_>, name: &str, mut args: Args) -> Result<Valu
                     })
                 })
                 .collect();
-            Ok(json!({"providers": providers}))
+            Output::of(&json!({"providers": providers}))
         }
         "AI_PROVIDER_AUDIT_LIST" => {
             let limit = args.optional_integer("limit")?;
             let before = args.optional_string("before")?;
             args.finish()?;
             let events = caller.audit_list(limit, before.as_deref()).await?;
-            Ok(json!({"events": events}))
+            Output::of(&json!({"events": events}))
         }
         _ => unreachable!("run is only called with known tool names"),
     }

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use aiproviders_domain::{
     ApiKey, AuditAction, AuditEvent, AuditOutcome, AuthMethod, EventId, InvalidInput, KeyId,
     KeyRecord, Label, Principal, ProviderId, Timestamp,
@@ -6,7 +8,7 @@ use aiproviders_providers::ProviderInfo;
 use aiproviders_store::{AuditCursor, NewAuditEvent, NewKey, OrgStore};
 use aiproviders_vault::{DataKey, SecretBinding, WrappedDataKey};
 
-use crate::{ServiceError, Services};
+use crate::{KeyList, KeyListSnapshot, ServiceError, Services};
 
 pub const AUDIT_LIST_DEFAULT_LIMIT: u32 = 50;
 pub const AUDIT_LIST_MAX_LIMIT: u32 = 500;
@@ -104,15 +106,26 @@ impl<'a> Caller<'a> {
         Ok(KeyCreated { key, created })
     }
 
-    /// The organization's keys, newest first, optionally of one provider.
-    pub async fn list_keys(
-        &self,
-        provider_id: Option<&str>,
-    ) -> Result<Vec<KeyRecord>, ServiceError> {
+    /// The organization's keys, newest first, optionally of one provider. Served from the
+    /// cached snapshot when the organization's keys have not changed since it was taken.
+    pub async fn list_keys(&self, provider_id: Option<&str>) -> Result<KeyList, ServiceError> {
         let provider = provider_id
             .map(|p| ProviderId::parse(p, "providerId"))
             .transpose()?;
-        Ok(self.org.list_keys(provider).await?)
+        let org = self.org.org_id();
+        let caches = &self.services.caches;
+        let version = self.org.keys_version().await?;
+        let snapshot = match caches.key_list(org, version) {
+            Some(snapshot) => snapshot,
+            None => {
+                // Read after the version: the list is at least as new as `version`.
+                let keys = self.org.list_keys(None).await?;
+                let snapshot = Arc::new(KeyListSnapshot { version, keys });
+                caches.put_key_list(org, snapshot.clone());
+                snapshot
+            }
+        };
+        Ok(KeyList::new(snapshot, provider))
     }
 
     pub async fn update_key(&self, key_id: &str, label: &str) -> Result<KeyRecord, ServiceError> {
@@ -266,20 +279,28 @@ impl<'a> Caller<'a> {
         Ok(self.org.append_audit(&event).await?)
     }
 
-    /// The organization's data key, made and stored on first use.
-    async fn data_key(&self) -> Result<DataKey, ServiceError> {
+    /// The organization's data key, made and stored on first use, kept in memory after.
+    async fn data_key(&self) -> Result<Arc<DataKey>, ServiceError> {
         let org = self.org.org_id();
+        if let Some(key) = self.services.caches.data_key(org) {
+            return Ok(key);
+        }
         let vault = &self.services.vault;
-        if let Some(wrapped) = self.org.wrapped_data_key().await? {
-            return Ok(vault.unwrap_data_key(org, &WrappedDataKey::from_stored(wrapped))?);
-        }
-        let (fresh, wrapped) = vault.new_data_key(org)?;
-        let stored = self.org.init_wrapped_data_key(wrapped.as_bytes()).await?;
-        if stored == wrapped.as_bytes() {
-            Ok(fresh)
-        } else {
-            Ok(vault.unwrap_data_key(org, &WrappedDataKey::from_stored(stored))?)
-        }
+        let key = match self.org.wrapped_data_key().await? {
+            Some(wrapped) => vault.unwrap_data_key(org, &WrappedDataKey::from_stored(wrapped))?,
+            None => {
+                let (fresh, wrapped) = vault.new_data_key(org)?;
+                let stored = self.org.init_wrapped_data_key(wrapped.as_bytes()).await?;
+                if stored == wrapped.as_bytes() {
+                    fresh
+                } else {
+                    vault.unwrap_data_key(org, &WrappedDataKey::from_stored(stored))?
+                }
+            }
+        };
+        let key = Arc::new(key);
+        self.services.caches.put_data_key(org, key.clone());
+        Ok(key)
     }
 }
 

@@ -5,9 +5,11 @@
 //! parses its input into domain types, works on the principal's organization only (through
 //! the store's org-scoped handle) and records write attempts in the audit log.
 
+mod cache;
 mod caller;
 mod error;
 
+pub use cache::{KeyList, KeyListSnapshot};
 pub use caller::{ActiveProvider, Caller, KeyCreated};
 pub use error::ServiceError;
 
@@ -20,6 +22,7 @@ pub struct Services {
     store: Store,
     vault: Vault,
     registry: ProviderRegistry,
+    caches: cache::Caches,
 }
 
 impl Services {
@@ -46,6 +49,7 @@ impl Services {
             store,
             vault,
             registry,
+            caches: cache::Caches::default(),
         })
     }
 

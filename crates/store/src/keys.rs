@@ -234,6 +234,18 @@ impl OrgStore<'_> {
         .map_err(StoreError::from)
     }
 
+    /// The organization's key-list version: it changes whenever any of its keys changes.
+    pub async fn keys_version(&self) -> Result<i64, StoreError> {
+        let row: Option<(i64,)> = on_reader!(self.store, |pool| {
+            sqlx::query_as("SELECT keys_version FROM organizations WHERE id = $1")
+                .bind(self.org.as_str())
+                .fetch_optional(pool)
+                .await
+        })?;
+        row.map(|(version,)| version)
+            .ok_or_else(|| StoreError::Corrupt("the principal's organization is gone".into()))
+    }
+
     /// How many keys the organization has per provider (providers without keys absent).
     pub async fn key_counts(&self) -> Result<Vec<(ProviderId, u64)>, StoreError> {
         let rows: Vec<(String, i64)> = on_reader!(self.store, |pool| {

@@ -85,6 +85,14 @@ impl TestDatabase {
         }
     }
 
+    /// Another handle on the same database (the first one drops it).
+    pub fn same_as(other: &TestDatabase) -> Self {
+        Self {
+            url: other.url.clone(),
+            pg: None,
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.pg.is_some()
     }

@@ -8,6 +8,7 @@ mod dedupe;
 mod http;
 mod isolation;
 mod leak;
+mod replicas;
 mod shutdown;
 mod stdio;
 mod tools;

@@ -1,0 +1,101 @@
+//! In-memory caches that stay correct across replicas.
+//!
+//! - Key lists: a snapshot per organization, tagged with the organization's `keys_version`
+//!   (bumped by a database trigger on every key change). A reader first reads the version
+//!   (one indexed row) and uses the snapshot only if it carries that version, so a change
+//!   made through any replica is seen at once.
+//! - Data keys: an organization's data key never changes once made (rotation will re-wrap
+//!   it, not replace it), so the unwrapped key is kept. It is zeroized when dropped.
+//!
+//! Both are bounded: past `MAX_ORGS` entries the map is cleared (cheap, and rare).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use aiproviders_domain::{KeyRecord, OrgId, ProviderId};
+use aiproviders_vault::DataKey;
+use serde::ser::{Serialize, SerializeSeq, Serializer};
+
+const MAX_ORGS: usize = 1024;
+
+/// An organization's keys (newest first) as of a `keys_version`.
+#[derive(Debug)]
+pub struct KeyListSnapshot {
+    pub version: i64,
+    pub keys: Vec<KeyRecord>,
+}
+
+/// The keys a caller asked for: a snapshot, optionally narrowed to one provider.
+/// Serializes as a JSON array of key records.
+#[derive(Debug, Clone)]
+pub struct KeyList {
+    snapshot: Arc<KeyListSnapshot>,
+    provider: Option<ProviderId>,
+}
+
+impl KeyList {
+    pub fn iter(&self) -> impl Iterator<Item = &KeyRecord> {
+        self.snapshot
+            .keys
+            .iter()
+            .filter(move |k| self.provider.is_none_or(|p| k.provider_id == p))
+    }
+
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
+impl Serialize for KeyList {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        for key in self.iter() {
+            seq.serialize_element(key)?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Caches {
+    key_lists: Mutex<HashMap<OrgId, Arc<KeyListSnapshot>>>,
+    data_keys: Mutex<HashMap<OrgId, Arc<DataKey>>>,
+}
+
+fn insert_bounded<V>(map: &Mutex<HashMap<OrgId, V>>, org: &OrgId, value: V) {
+    let mut map = map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if map.len() >= MAX_ORGS && !map.contains_key(org) {
+        map.clear();
+    }
+    map.insert(org.clone(), value);
+}
+
+impl Caches {
+    pub(crate) fn key_list(&self, org: &OrgId, version: i64) -> Option<Arc<KeyListSnapshot>> {
+        let map = self.key_lists.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(org).filter(|s| s.version == version).cloned()
+    }
+
+    pub(crate) fn put_key_list(&self, org: &OrgId, snapshot: Arc<KeyListSnapshot>) {
+        insert_bounded(&self.key_lists, org, snapshot);
+    }
+
+    pub(crate) fn data_key(&self, org: &OrgId) -> Option<Arc<DataKey>> {
+        let map = self.data_keys.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(org).cloned()
+    }
+
+    pub(crate) fn put_data_key(&self, org: &OrgId, key: Arc<DataKey>) {
+        insert_bounded(&self.data_keys, org, key);
+    }
+}
+
+impl KeyList {
+    pub(crate) fn new(snapshot: Arc<KeyListSnapshot>, provider: Option<ProviderId>) -> Self {
+        Self { snapshot, provider }
+    }
+}
