@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use aiproviders_domain::Timestamp;
+use axum::serve::ListenerExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::http::{self, Telemetry};
@@ -79,6 +80,13 @@ pub async fn run(settings: Settings) -> Result<(), AppError> {
         }
     });
 
+    // Responses are written in several small pieces (SSE events): without TCP_NODELAY the
+    // later ones wait for the client's delayed ACK (tens of milliseconds).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(stop_accepting.cancelled_owned())
         .await
