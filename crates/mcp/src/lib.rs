@@ -8,11 +8,12 @@
 
 mod args;
 mod metrics;
+mod render_cache;
 mod result;
 mod schemas;
 mod server;
 mod tools;
 
 pub use metrics::ToolMetrics;
-pub use server::{McpServer, PrincipalSource};
+pub use server::{McpServer, McpState, PrincipalSource};
 pub use tools::TOOL_NAMES;

@@ -15,6 +15,7 @@ pub enum ToolError {
 
 /// A tool's successful output: the structured value and the same JSON as text, both made
 /// straight from the typed output (no second pass over a JSON tree).
+#[derive(Clone)]
 pub struct Output {
     structured: Value,
     text: String,

@@ -14,6 +14,7 @@ use crate::args::Args;
 use crate::metrics::ToolCallLabels;
 use crate::result::{ToolError, failure, success};
 
+use crate::render_cache::KeyListRenderCache;
 use crate::{ToolMetrics, tools};
 
 /// Where a call's principal comes from.
@@ -25,21 +26,35 @@ pub enum PrincipalSource {
     Fixed(Principal),
 }
 
-/// The MCP server: one per session (cheap to clone; state is shared).
+/// What every session of the MCP server shares: the services, the metrics and the
+/// rendered key lists. Cheap to clone.
+#[derive(Clone)]
+pub struct McpState {
+    services: Arc<Services>,
+    metrics: ToolMetrics,
+    renders: KeyListRenderCache,
+}
+
+impl McpState {
+    pub fn new(services: Arc<Services>, metrics: ToolMetrics) -> Self {
+        Self {
+            services,
+            metrics,
+            renders: KeyListRenderCache::default(),
+        }
+    }
+}
+
+/// The MCP server: one per session (cheap to make; the state is shared).
 #[derive(Clone)]
 pub struct McpServer {
-    services: Arc<Services>,
+    state: McpState,
     principal: PrincipalSource,
-    metrics: ToolMetrics,
 }
 
 impl McpServer {
-    pub fn new(services: Arc<Services>, principal: PrincipalSource, metrics: ToolMetrics) -> Self {
-        Self {
-            services,
-            principal,
-            metrics,
-        }
+    pub fn new(state: McpState, principal: PrincipalSource) -> Self {
+        Self { state, principal }
     }
 
     fn principal<'a>(&'a self, context: &'a RequestContext<RoleServer>) -> Option<&'a Principal> {
@@ -92,8 +107,14 @@ impl ServerHandler for McpServer {
         let outcome = match self.principal(&context) {
             None => Err(ToolError::Unauthenticated),
             Some(principal) => {
-                let caller = self.services.caller(principal);
-                tools::run(&caller, tool, Args::new(request.arguments)).await
+                let caller = self.state.services.caller(principal);
+                tools::run(
+                    &caller,
+                    &self.state.renders,
+                    tool,
+                    Args::new(request.arguments),
+                )
+                .await
             }
         };
         let (result, outcome_label) = match outcome {
@@ -105,7 +126,7 @@ impl ServerHandler for McpServer {
                 (failure(&error), error.code().as_str())
             }
         };
-        self.metrics.observe(
+        self.state.metrics.observe(
             ToolCallLabels {
                 tool,
                 outcome: outcome_label,

@@ -7,6 +7,7 @@ use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 
 use crate::args::Args;
+use crate::render_cache::KeyListRenderCache;
 use crate::result::{Output, ToolError};
 use crate::schemas;
 
@@ -164,7 +165,12 @@ struct KeysOutput<'a> {
     keys: &'a aiproviders_service::KeyList,
 }
 
-pub async fn run(caller: &Caller<'_>, name: &str, mut args: Args) -> Result<Output, ToolError> {
+pub async fn run(
+    caller: &Caller<'_>,
+    renders: &KeyListRenderCache,
+    name: &str,
+    mut args: Args,
+) -> Result<Output, ToolError> {
     match name {
         "AI_PROVIDERS_LIST" => {
             args.finish()?;
@@ -184,7 +190,16 @@ pub async fn run(caller: &Caller<'_>, name: &str, mut args: Args) -> Result<Outp
             let provider_id = args.optional_string("providerId")?;
             args.finish()?;
             let keys = caller.list_keys(provider_id.as_deref()).await?;
-            Output::of(&KeysOutput { keys: &keys })
+            if !keys.is_whole() {
+                return Output::of(&KeysOutput { keys: &keys });
+            }
+            let org = caller.principal().org_id();
+            if let Some(output) = renders.get(org, keys.snapshot()) {
+                return Ok(output);
+            }
+            let output = Output::of(&KeysOutput { keys: &keys })?;
+            renders.put(org, keys.snapshot().clone(), output.clone());
+            Ok(output)
         }
         "AI_PROVIDER_KEY_UPDATE" => {
             let key_id = args.string("keyId")?;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use aiproviders_domain::ErrorCode;
-use aiproviders_mcp::{McpServer, PrincipalSource, ToolMetrics};
+use aiproviders_mcp::{McpServer, McpState, PrincipalSource, ToolMetrics};
 use aiproviders_service::Services;
 use axum::Router;
 use axum::body::Body;
@@ -75,16 +75,9 @@ pub fn router(
         .with_cancellation_token(sessions_closed);
     config.session_store = Some(Arc::new(DbSessionStore::new(services.store().clone())));
     let mcp = {
-        let services = services.clone();
-        let metrics = telemetry.tool_metrics.clone();
+        let state = McpState::new(services.clone(), telemetry.tool_metrics.clone());
         StreamableHttpService::new(
-            move || {
-                Ok(McpServer::new(
-                    services.clone(),
-                    PrincipalSource::HttpRequest,
-                    metrics.clone(),
-                ))
-            },
+            move || Ok(McpServer::new(state.clone(), PrincipalSource::HttpRequest)),
             Arc::new(LocalSessionManager::default()),
             config,
         )

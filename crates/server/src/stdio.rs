@@ -1,7 +1,7 @@
 //! `aiproviders mcp`: the MCP tools over stdin/stdout, as the principal of
 //! `AIPROVIDERS_TOKEN`. Logs go to stderr, never stdout.
 
-use aiproviders_mcp::{McpServer, PrincipalSource, ToolMetrics};
+use aiproviders_mcp::{McpServer, McpState, PrincipalSource, ToolMetrics};
 use rmcp::ServiceExt;
 
 use crate::settings::Settings;
@@ -20,9 +20,8 @@ pub async fn run(settings: Settings) -> Result<(), AppError> {
     })?;
     tracing::info!(org = %principal.org_id(), user = %principal.user_id(), role = %principal.role(), "serving MCP on stdio");
     let server = McpServer::new(
-        services.clone(),
+        McpState::new(services.clone(), ToolMetrics::default()),
         PrincipalSource::Fixed(principal),
-        ToolMetrics::default(),
     );
     let running = server
         .serve(rmcp::transport::stdio())

@@ -41,6 +41,16 @@ impl KeyList {
             .filter(move |k| self.provider.is_none_or(|p| k.provider_id == p))
     }
 
+    /// The snapshot behind this list (shared by every caller that saw the same version).
+    pub fn snapshot(&self) -> &Arc<KeyListSnapshot> {
+        &self.snapshot
+    }
+
+    /// Whether this is the whole snapshot, not narrowed to one provider.
+    pub fn is_whole(&self) -> bool {
+        self.provider.is_none()
+    }
+
     pub fn len(&self) -> usize {
         self.iter().count()
     }
