@@ -47,10 +47,12 @@ impl Session {
             .send()
             .await
             .unwrap();
-        let id = response.headers()["mcp-session-id"]
-            .to_str()
-            .unwrap()
-            .to_owned();
+        // Absent when the server runs without sessions.
+        let id = response
+            .headers()
+            .get("mcp-session-id")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
         response.text().await.unwrap();
         let session = Self {
             http,
@@ -66,12 +68,13 @@ impl Session {
     }
 
     async fn post(&self, body: Value) -> String {
-        let response = self
-            .http
-            .post(&self.url)
+        let mut request = self.http.post(&self.url);
+        if !self.id.is_empty() {
+            request = request.header("mcp-session-id", &self.id);
+        }
+        let response = request
             .bearer_auth(&self.token)
             .header("accept", "application/json, text/event-stream")
-            .header("mcp-session-id", &self.id)
             .header("mcp-protocol-version", "2025-11-25")
             .json(&body)
             .send()
