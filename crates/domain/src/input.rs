@@ -130,8 +130,8 @@ impl ApiKey {
     /// Validates a secret received from a caller. Surrounding spaces (a common paste
     /// mistake) are removed; anything else is kept exactly. The value is never echoed in
     /// the error.
-    pub fn parse(value: String, field: &str) -> Result<Self, InvalidInput> {
-        let secret = SecretString::from(value);
+    pub fn parse(value: impl Into<SecretString>, field: &str) -> Result<Self, InvalidInput> {
+        let secret: SecretString = value.into();
         let raw = secret.expose_secret();
         let trimmed = raw.trim_matches(' ');
         if trimmed.is_empty() {
@@ -195,7 +195,7 @@ mod tests {
 
     #[test]
     fn api_keys() {
-        let key = ApiKey::parse("  sk-ant-api03-abcdefghijkl  ".into(), "apiKey").unwrap();
+        let key = ApiKey::parse(String::from("  sk-ant-api03-abcdefghijkl  "), "apiKey").unwrap();
         assert_eq!(key.expose_secret(), "sk-ant-api03-abcdefghijkl");
         assert_eq!(key.masked().as_str(), "…ijkl");
         assert_eq!(format!("{key:?}"), "ApiKey([REDACTED])");
@@ -207,7 +207,7 @@ mod tests {
             "sk secret",
             "secret\n",
         ] {
-            let err = ApiKey::parse(bad.into(), "apiKey").unwrap_err();
+            let err = ApiKey::parse(String::from(bad), "apiKey").unwrap_err();
             assert_eq!(err.field, "apiKey");
             assert!(
                 !err.to_string().contains("secret"),

@@ -23,3 +23,7 @@ pub use key::{KeyRecord, KeyStatus, MaskedKey};
 pub use principal::{Principal, Role};
 pub use provider::{AuthMethod, ProviderId};
 pub use timestamp::Timestamp;
+
+/// A secret string that is zeroized on drop and shows `[REDACTED]`; callers wrap a secret
+/// in it the moment it is read from a request.
+pub use secrecy::SecretString;

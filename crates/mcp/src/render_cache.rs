@@ -14,9 +14,12 @@ use crate::result::Output;
 
 const MAX_ORGS: usize = 1024;
 
+/// A rendering and the snapshot it was made from.
+type Entry = (Arc<KeyListSnapshot>, Output);
+
 #[derive(Clone, Default)]
 pub struct KeyListRenderCache {
-    entries: Arc<Mutex<HashMap<OrgId, (Arc<KeyListSnapshot>, Output)>>>,
+    entries: Arc<Mutex<HashMap<OrgId, Entry>>>,
 }
 
 impl KeyListRenderCache {

@@ -179,7 +179,8 @@ pub async fn run(
         "AI_PROVIDER_KEY_CREATE" => {
             let provider_id = args.string("providerId")?;
             let label = args.string("label")?;
-            let api_key = args.string("apiKey")?;
+            // Zeroized on drop from here on, whatever happens to the call.
+            let api_key = aiproviders_domain::SecretString::from(args.string("apiKey")?);
             args.finish()?;
             let created = caller.create_key(&provider_id, &label, api_key).await?;
             let mut value = json!(created.key);

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use aiproviders_domain::{
     ApiKey, AuditAction, AuditEvent, AuditOutcome, AuthMethod, EventId, InvalidInput, KeyId,
-    KeyRecord, Label, Principal, ProviderId, Timestamp,
+    KeyRecord, Label, Principal, ProviderId, SecretString, Timestamp,
 };
 use aiproviders_providers::ProviderInfo;
 use aiproviders_store::{AuditCursor, NewAuditEvent, NewKey, OrgStore};
@@ -57,7 +57,7 @@ impl<'a> Caller<'a> {
         &self,
         provider_id: &str,
         label: &str,
-        api_key: String,
+        api_key: SecretString,
     ) -> Result<KeyCreated, ServiceError> {
         let action = AuditAction::KeyCreate;
         let target = provider_target(provider_id);

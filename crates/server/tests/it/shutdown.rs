@@ -100,9 +100,7 @@ async fn sigterm_lets_calls_in_progress_finish() {
 async fn database_outage_gives_errors_not_crashes_and_recovers() {
     let app = TestApp::spawn().await;
     if !app.db.is_postgres() {
-        // An embedded SQLite file cannot go away while the process holds it open; the
-        // outage is exercised on PostgreSQL.
-        return;
+        return sqlite_lock_held_too_long_gives_errors_and_recovers(app).await;
     }
     let org = app.org();
     let owner = app.client(&org.owner).await;
@@ -165,4 +163,37 @@ async fn database_outage_gives_errors_not_crashes_and_recovers() {
         .await
         .ok();
     assert_eq!(owner.keys().await.len(), 2);
+}
+
+/// SQLite's outage: another process (a stuck CLI, a backup tool) holds the write lock longer
+/// than the busy timeout. Writes fail with a typed error, reads go on (WAL), and everything
+/// works again once the lock is gone.
+async fn sqlite_lock_held_too_long_gives_errors_and_recovers(app: TestApp) {
+    let org = app.org();
+    let owner = app.client(&org.owner).await;
+    owner
+        .create_key("anthropic", "kept", "sk-ant-api03-locked-kept-0001")
+        .await
+        .ok();
+    let lock = WriteLock::take(&app).await;
+    let failed = owner
+        .create_key("google", "lost", "AIzaSy-locked-lost-00000002")
+        .await;
+    assert_eq!(failed.code(), "internal");
+    assert!(failed.text.contains("database"), "{}", failed.text);
+    assert_eq!(
+        owner.keys().await.len(),
+        1,
+        "reads go on while writes are locked out"
+    );
+    lock.release().await;
+    owner
+        .create_key("google", "after", "AIzaSy-locked-after-0000003")
+        .await
+        .ok();
+    assert_eq!(
+        owner.keys().await.len(),
+        2,
+        "the failed create stored nothing"
+    );
 }
