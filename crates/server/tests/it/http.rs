@@ -50,6 +50,18 @@ async fn missing_unknown_and_revoked_tokens_get_401_with_a_challenge() {
     assert_eq!(get.status(), 401);
 
     // A token revoked by the CLI while the server runs stops working at once.
+    // The scheme is case-insensitive (RFC 9110).
+    let lower = reqwest::Client::new()
+        .post(format!("{}/mcp", app.base_url))
+        .header("authorization", format!("bearer {}", org.member))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(INITIALIZE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lower.status(), 200);
+
     let token = app.create_token(&org.slug, "leaver", "admin");
     assert_eq!(
         post(&app, Some(&token), INITIALIZE)
