@@ -16,17 +16,10 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(30);
 /// Sessions idle this long are forgotten by every replica.
 const SESSION_MAX_AGE_SECS: i64 = 24 * 3600;
 
-pub async fn run(settings: Settings) -> Result<(), AppError> {
+pub async fn run(mut settings: Settings) -> Result<(), AppError> {
     let services = open_services(&settings, true).await?;
     let in_flight = InFlight::default();
     let sessions_closed = CancellationToken::new();
-    let app = http::router(
-        &settings,
-        services.clone(),
-        Telemetry::new(),
-        in_flight.clone(),
-        sessions_closed.clone(),
-    );
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|source| AppError::Io {
@@ -37,6 +30,14 @@ pub async fn run(settings: Settings) -> Result<(), AppError> {
         context: "cannot read the listening address",
         source,
     })?;
+    settings.bound_to(addr);
+    let app = http::router(
+        &settings,
+        services.clone(),
+        Telemetry::new(),
+        in_flight.clone(),
+        sessions_closed.clone(),
+    );
     tracing::info!(
         %addr,
         database = ?settings.database_url,

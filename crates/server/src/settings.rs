@@ -14,6 +14,8 @@ pub struct Settings {
     pub database_url: DatabaseUrl,
     pub master_key_file: PathBuf,
     pub public_url: String,
+    /// Whether `public_url` was derived from `listen` (and so follows the bound port).
+    public_url_from_listen: bool,
     pub allowed_hosts: Vec<String>,
     pub providers: ProviderSettings,
 }
@@ -79,6 +81,7 @@ impl Settings {
             listen: args.listen,
             database_url,
             master_key_file,
+            public_url_from_listen: args.public_url.is_none(),
             public_url,
             allowed_hosts,
             providers: ProviderSettings {
@@ -99,6 +102,14 @@ impl Settings {
                 ),
             },
         })
+    }
+
+    /// Records the address actually bound (the port of `--listen …:0` is known only then):
+    /// a public URL derived from the listen address follows it.
+    pub fn bound_to(&mut self, addr: SocketAddr) {
+        if self.public_url_from_listen {
+            self.public_url = format!("http://{addr}");
+        }
     }
 
     /// `AIPROVIDERS_MASTER_KEY`, read only here and only by commands that need the key.
