@@ -35,7 +35,6 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!(%error, "exiting");
             eprintln!("error: {error}");
             ExitCode::FAILURE
         }

@@ -24,7 +24,7 @@ pub struct Settings {
 pub enum SettingsError {
     #[error("{name} must be true/1 or false/0")]
     NotBoolean { name: &'static str },
-    #[error("invalid DATABASE_URL: {0}")]
+    #[error("DATABASE_URL: {0}")]
     DatabaseUrl(#[from] aiproviders_store::StoreError),
     #[error("AIPROVIDERS_PUBLIC_URL must be an http(s) origin such as https://ai.example.com")]
     PublicUrl,
