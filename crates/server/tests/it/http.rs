@@ -51,12 +51,8 @@ async fn missing_unknown_and_revoked_tokens_get_401_with_a_challenge() {
 
     // A token revoked by the CLI while the server runs stops working at once.
     // The scheme is case-insensitive (RFC 9110).
-    let lower = reqwest::Client::new()
-        .post(format!("{}/mcp", app.base_url))
+    let lower = post(&app, None, INITIALIZE)
         .header("authorization", format!("bearer {}", org.member))
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .body(INITIALIZE)
         .send()
         .await
         .unwrap();
@@ -118,24 +114,18 @@ async fn oversized_bodies_are_refused_and_the_server_keeps_working() {
 async fn foreign_host_and_origin_are_refused() {
     let app = TestApp::spawn().await;
     let org = app.org();
-    let evil_host = post(&app, Some(&org.owner), INITIALIZE)
-        .header("host", "evil.example.com")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(evil_host.status(), 403);
-    let evil_origin = post(&app, Some(&org.owner), INITIALIZE)
-        .header("origin", "http://evil.example.com")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(evil_origin.status(), 403);
-    let local_origin = post(&app, Some(&org.owner), INITIALIZE)
-        .header("origin", "http://localhost:3000")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(local_origin.status(), 200);
+    for (header, value, status) in [
+        ("host", "evil.example.com", 403),
+        ("origin", "http://evil.example.com", 403),
+        ("origin", "http://localhost:3000", 200),
+    ] {
+        let response = post(&app, Some(&org.owner), INITIALIZE)
+            .header(header, value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{header}: {value}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
