@@ -119,7 +119,7 @@ impl<'a> Caller<'a> {
             Some(snapshot) => snapshot,
             None => {
                 // Read after the version: the list is at least as new as `version`.
-                let keys = self.org.list_keys(None).await?;
+                let keys = self.org.list_keys().await?;
                 let snapshot = Arc::new(KeyListSnapshot { version, keys });
                 caches.put_key_list(org, snapshot.clone());
                 snapshot

@@ -42,6 +42,16 @@ macro_rules! insert_audit_event {
 }
 pub(crate) use insert_audit_event;
 
+/// `SELECT <the columns of an AuditRow> FROM audit_events <rest>`.
+macro_rules! select_audit_events {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, at, actor_user_id, action, target, outcome FROM audit_events ",
+            $rest
+        )
+    };
+}
+
 #[derive(sqlx::FromRow)]
 struct AuditRow {
     id: String,
@@ -73,20 +83,18 @@ impl OrgStore<'_> {
         let limit = i64::from(limit);
         let rows: Vec<AuditRow> = match cursor {
             None => on_reader!(self.store, |pool| {
-                sqlx::query_as(
-                    "SELECT id, at, actor_user_id, action, target, outcome FROM audit_events \
-                     WHERE org_id = $1 ORDER BY id DESC LIMIT $2",
-                )
+                sqlx::query_as(select_audit_events!(
+                    "WHERE org_id = $1 ORDER BY id DESC LIMIT $2"
+                ))
                 .bind(self.org.as_str())
                 .bind(limit)
                 .fetch_all(pool)
                 .await
             })?,
             Some(AuditCursor::BeforeEvent(id)) => on_reader!(self.store, |pool| {
-                sqlx::query_as(
-                    "SELECT id, at, actor_user_id, action, target, outcome FROM audit_events \
-                     WHERE org_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
-                )
+                sqlx::query_as(select_audit_events!(
+                    "WHERE org_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+                ))
                 .bind(self.org.as_str())
                 .bind(id.as_str())
                 .bind(limit)
@@ -94,10 +102,9 @@ impl OrgStore<'_> {
                 .await
             })?,
             Some(AuditCursor::BeforeTime(at)) => on_reader!(self.store, |pool| {
-                sqlx::query_as(
-                    "SELECT id, at, actor_user_id, action, target, outcome FROM audit_events \
-                     WHERE org_id = $1 AND at < $2 ORDER BY id DESC LIMIT $3",
-                )
+                sqlx::query_as(select_audit_events!(
+                    "WHERE org_id = $1 AND at < $2 ORDER BY id DESC LIMIT $3"
+                ))
                 .bind(self.org.as_str())
                 .bind(at.unix_millis())
                 .bind(limit)

@@ -8,6 +8,13 @@ use aiproviders_domain::{
 use crate::audit::{NewAuditEvent, insert_audit_event};
 use crate::{OrgStore, StoreError};
 
+/// The columns of a [`KeyRow`], for `concat!` into queries.
+macro_rules! key_columns {
+    () => {
+        "id, provider_id, label, masked_key, created_by, created_at, updated_at, status, last_checked_at"
+    };
+}
+
 /// A credential to store. The secret arrives sealed and fingerprinted by the vault.
 #[derive(Debug)]
 pub struct NewKey {
@@ -84,13 +91,15 @@ impl OrgStore<'_> {
         let row: KeyRow = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let row: KeyRow = sqlx::query_as(
+                concat!(
                 "INSERT INTO provider_keys (id, org_id, provider_id, auth_method, label, fingerprint, \
                  sealed_secret, masked_key, status, created_by, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'unverified', $9, $10, $10) \
                  ON CONFLICT (org_id, provider_id, fingerprint) \
                  DO UPDATE SET label = excluded.label, updated_at = excluded.updated_at \
-                 RETURNING id, provider_id, label, masked_key, created_by, created_at, updated_at, \
-                 status, last_checked_at",
+                 RETURNING ",
+                key_columns!()
+            ),
             )
             .bind(key.id.as_str())
             .bind(self.org.as_str())
@@ -120,20 +129,15 @@ impl OrgStore<'_> {
         Ok((row.try_into()?, created))
     }
 
-    /// Newest first, optionally of one provider.
-    pub async fn list_keys(
-        &self,
-        provider: Option<ProviderId>,
-    ) -> Result<Vec<KeyRecord>, StoreError> {
+    /// All of the organization's keys, newest first.
+    pub async fn list_keys(&self) -> Result<Vec<KeyRecord>, StoreError> {
         let rows: Vec<KeyRow> = on_reader!(self.store, |pool| {
-            sqlx::query_as(
-                "SELECT id, provider_id, label, masked_key, created_by, created_at, updated_at, \
-                 status, last_checked_at FROM provider_keys \
-                 WHERE org_id = $1 AND ($2 IS NULL OR provider_id = $2) \
-                 ORDER BY created_at DESC, id DESC",
-            )
+            sqlx::query_as(concat!(
+                "SELECT ",
+                key_columns!(),
+                " FROM provider_keys WHERE org_id = $1 ORDER BY created_at DESC, id DESC"
+            ))
             .bind(self.org.as_str())
-            .bind(provider.map(ProviderId::as_str))
             .fetch_all(pool)
             .await
         })?;
@@ -142,10 +146,11 @@ impl OrgStore<'_> {
 
     pub async fn get_key(&self, id: &KeyId) -> Result<Option<KeyRecord>, StoreError> {
         let row: Option<KeyRow> = on_reader!(self.store, |pool| {
-            sqlx::query_as(
-                "SELECT id, provider_id, label, masked_key, created_by, created_at, updated_at, \
-                 status, last_checked_at FROM provider_keys WHERE org_id = $1 AND id = $2",
-            )
+            sqlx::query_as(concat!(
+                "SELECT ",
+                key_columns!(),
+                " FROM provider_keys WHERE org_id = $1 AND id = $2"
+            ))
             .bind(self.org.as_str())
             .bind(id.as_str())
             .fetch_optional(pool)
@@ -185,9 +190,11 @@ impl OrgStore<'_> {
         let row: Option<KeyRow> = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let row: Option<KeyRow> = sqlx::query_as(
+                concat!(
                 "UPDATE provider_keys SET label = $1, updated_at = $2 WHERE org_id = $3 AND id = $4 \
-                 RETURNING id, provider_id, label, masked_key, created_by, created_at, updated_at, \
-                 status, last_checked_at",
+                 RETURNING ",
+                key_columns!()
+            ),
             )
             .bind(label.as_str())
             .bind(now.unix_millis())
