@@ -16,4 +16,3 @@ mod tools;
 
 pub use metrics::ToolMetrics;
 pub use server::{McpServer, McpState, PrincipalSource};
-pub use tools::TOOL_NAMES;

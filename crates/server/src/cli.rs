@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(
     name = "aiproviders",
     version,
@@ -18,8 +18,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Settings shared by every command. Environment values are never shown in `--help`.
-#[derive(Debug, Args)]
+/// Settings shared by every command. Environment values are never shown in `--help`, and
+/// the struct is not `Debug` (the database URL may hold a password).
+#[derive(Args)]
 pub struct SettingsArgs {
     /// Address to listen on.
     #[arg(

@@ -128,18 +128,19 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
         }
         Err(error) => {
             tracing::error!(%error, "authentication lookup failed");
-            error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
+            // Not the usual 500 of `internal`: the server is fine, its database is not.
+            let mut response = error_response(
                 ErrorCode::Internal,
                 "the database is unavailable; try again",
-            )
+            );
+            *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            response
         }
     }
 }
 
 fn unauthenticated(token_presented: bool) -> Response {
     let mut response = error_response(
-        StatusCode::UNAUTHORIZED,
         ErrorCode::Unauthenticated,
         "missing or unknown access token; send Authorization: Bearer <token>",
     );
@@ -155,7 +156,10 @@ fn unauthenticated(token_presented: bool) -> Response {
     response
 }
 
-fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+/// The error body of HTTP routes, with the status that goes with the code.
+fn error_response(code: ErrorCode, message: &str) -> Response {
+    let status =
+        StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = json!({"error": {"code": code.as_str(), "message": message}});
     (status, axum::Json(body)).into_response()
 }

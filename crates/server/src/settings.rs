@@ -8,7 +8,8 @@ use aiproviders_store::DatabaseUrl;
 
 use crate::cli::SettingsArgs;
 
-#[derive(Debug)]
+/// Not `Debug`: nothing here should be printed whole (the database URL may hold a password;
+/// `DatabaseUrl`'s own `Debug` redacts it).
 pub struct Settings {
     pub listen: SocketAddr,
     pub database_url: DatabaseUrl,

@@ -50,14 +50,6 @@ impl KeyList {
     pub fn is_whole(&self) -> bool {
         self.provider.is_none()
     }
-
-    pub fn len(&self) -> usize {
-        self.iter().count()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.iter().next().is_none()
-    }
 }
 
 impl Serialize for KeyList {

@@ -29,13 +29,6 @@ pub struct NewKey {
     pub now: Timestamp,
 }
 
-/// What the vault needs to open a stored secret.
-#[derive(Debug)]
-pub struct StoredSecret {
-    pub provider: ProviderId,
-    pub sealed_secret: Option<Vec<u8>>,
-}
-
 #[derive(sqlx::FromRow)]
 struct KeyRow {
     id: String,
@@ -142,41 +135,6 @@ impl OrgStore<'_> {
             .await
         })?;
         rows.into_iter().map(KeyRecord::try_from).collect()
-    }
-
-    pub async fn get_key(&self, id: &KeyId) -> Result<Option<KeyRecord>, StoreError> {
-        let row: Option<KeyRow> = on_reader!(self.store, |pool| {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                key_columns!(),
-                " FROM provider_keys WHERE org_id = $1 AND id = $2"
-            ))
-            .bind(self.org.as_str())
-            .bind(id.as_str())
-            .fetch_optional(pool)
-            .await
-        })?;
-        row.map(KeyRecord::try_from).transpose()
-    }
-
-    /// The sealed secret of a key, for the vault to open at the moment of use.
-    pub async fn stored_secret(&self, id: &KeyId) -> Result<Option<StoredSecret>, StoreError> {
-        let row: Option<(String, Option<Vec<u8>>)> = on_reader!(self.store, |pool| {
-            sqlx::query_as(
-                "SELECT provider_id, sealed_secret FROM provider_keys WHERE org_id = $1 AND id = $2",
-            )
-            .bind(self.org.as_str())
-            .bind(id.as_str())
-            .fetch_optional(pool)
-            .await
-        })?;
-        row.map(|(provider, sealed_secret)| {
-            Ok(StoredSecret {
-                provider: stored_provider(&provider)?,
-                sealed_secret,
-            })
-        })
-        .transpose()
     }
 
     /// Renames a key; `None` when the organization has no such key. Audited.

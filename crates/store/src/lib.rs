@@ -41,7 +41,7 @@ mod sessions;
 pub use audit::{AuditCursor, NewAuditEvent};
 pub use backend::{DatabaseKind, DatabaseUrl};
 pub use error::StoreError;
-pub use keys::{NewKey, StoredSecret};
+pub use keys::NewKey;
 pub use orgs::{Organization, TokenInfo};
 
 use aiproviders_domain::{OrgId, Principal};
