@@ -1,0 +1,1 @@
+//! Enrichment from OpenRouter's public catalog (work in progress).
