@@ -6,6 +6,8 @@ pub enum AuditAction {
     KeyCreate,
     KeyUpdate,
     KeyDelete,
+    /// Replacing the organization's model permission policy.
+    PolicySet,
     /// Reading the audit log (audited only when refused).
     AuditList,
 }
@@ -16,6 +18,7 @@ impl AuditAction {
             AuditAction::KeyCreate => "provider_key.create",
             AuditAction::KeyUpdate => "provider_key.update",
             AuditAction::KeyDelete => "provider_key.delete",
+            AuditAction::PolicySet => "model_policy.set",
             AuditAction::AuditList => "audit.list",
         }
     }

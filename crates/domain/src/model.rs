@@ -228,7 +228,10 @@ impl Model {
         fill(&mut self.title, &source.title);
         fill(&mut self.description, &source.description);
         self.capabilities.fill_unknown_from(&source.capabilities);
-        fill(&mut self.limits.context_window, &source.limits.context_window);
+        fill(
+            &mut self.limits.context_window,
+            &source.limits.context_window,
+        );
         fill(
             &mut self.limits.max_output_tokens,
             &source.limits.max_output_tokens,

@@ -55,6 +55,29 @@ impl Args {
         }
     }
 
+    /// A required string that may also be given under an alias (`keyId` /
+    /// `provider_key_id`). Giving both with different values is an error.
+    pub fn string_or_alias(&mut self, name: &str, alias: &str) -> Result<String, InvalidInput> {
+        let primary = self.optional_string(name)?;
+        let aliased = self.optional_string(alias)?;
+        match (primary, aliased) {
+            (Some(a), Some(b)) if a != b => Err(InvalidInput::new(
+                name,
+                format!("give {name} or {alias}, not two different values"),
+            )),
+            (Some(value), _) | (None, Some(value)) => Ok(value),
+            (None, None) => Err(InvalidInput::new(name, "is required")),
+        }
+    }
+
+    /// A required value of any JSON type (the callee parses it).
+    pub fn value(&mut self, name: &str) -> Result<Value, InvalidInput> {
+        match self.0.remove(name) {
+            None | Some(Value::Null) => Err(InvalidInput::new(name, "is required")),
+            Some(value) => Ok(value),
+        }
+    }
+
     /// Fails on any argument the tool does not take.
     pub fn finish(self) -> Result<(), InvalidInput> {
         match self.0.keys().next() {
@@ -88,6 +111,29 @@ mod tests {
         assert_eq!(err.reason, "must be a string, not a number");
         let err = a.string("apiKey").unwrap_err();
         assert!(!err.to_string().contains("sk-secret"));
+    }
+
+    #[test]
+    fn aliases() {
+        let mut a = args(json!({"provider_key_id": "aik_1"}));
+        assert_eq!(
+            a.string_or_alias("keyId", "provider_key_id").unwrap(),
+            "aik_1"
+        );
+        let mut a = args(json!({"keyId": "aik_1", "provider_key_id": "aik_1"}));
+        assert_eq!(
+            a.string_or_alias("keyId", "provider_key_id").unwrap(),
+            "aik_1"
+        );
+        let mut a = args(json!({"keyId": "aik_1", "provider_key_id": "aik_2"}));
+        assert!(a.string_or_alias("keyId", "provider_key_id").is_err());
+        let mut a = args(json!({}));
+        assert_eq!(
+            a.string_or_alias("keyId", "provider_key_id")
+                .unwrap_err()
+                .field,
+            "keyId"
+        );
     }
 
     #[test]

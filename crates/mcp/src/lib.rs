@@ -7,6 +7,7 @@
 //! failure. Transport (Streamable HTTP or stdio) and authentication are the binary's job.
 
 mod args;
+mod handlers;
 mod metrics;
 mod render_cache;
 mod result;

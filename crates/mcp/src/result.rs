@@ -62,6 +62,13 @@ impl ToolError {
         }
     }
 
+    fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            ToolError::Service(e) => e.retry_after_seconds(),
+            _ => None,
+        }
+    }
+
     fn message(&self) -> String {
         match self {
             ToolError::Service(e) => e.public_message(),
@@ -79,9 +86,11 @@ pub fn success(output: Output) -> CallToolResult {
 
 pub fn failure(error: &ToolError) -> CallToolResult {
     let message = error.message();
-    let mut result = CallToolResult::structured_error(json!({
-        "error": {"code": error.code().as_str(), "message": message}
-    }));
+    let mut body = json!({"code": error.code().as_str(), "message": message});
+    if let Some(seconds) = error.retry_after_seconds() {
+        body["retryAfterSeconds"] = json!(seconds);
+    }
+    let mut result = CallToolResult::structured_error(json!({ "error": body }));
     result.content = vec![ContentBlock::text(message)];
     result
 }

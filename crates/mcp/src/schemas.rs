@@ -159,3 +159,99 @@ pub fn audit_events() -> Value {
         "required": ["events"]
     })
 }
+
+pub fn key_id_argument() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "keyId": key_id(),
+            "provider_key_id": {"type": "string", "pattern": "^aik_[0-9a-f]{32}$", "description": "Alias of keyId."}
+        },
+        "anyOf": [{"required": ["keyId"]}, {"required": ["provider_key_id"]}],
+        "additionalProperties": false
+    })
+}
+
+fn nullable(kind: &str) -> Value {
+    json!({"type": [kind, "null"]})
+}
+
+pub fn model() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "providerId": {"type": "string"},
+            "modelId": {"type": "string"},
+            "title": nullable("string"),
+            "description": nullable("string"),
+            "capabilities": {"type": "array", "items": {"type": "string", "enum": CAPABILITIES}},
+            "limits": {
+                "type": "object",
+                "properties": {"contextWindow": nullable("integer"), "maxOutputTokens": nullable("integer")},
+                "required": ["contextWindow", "maxOutputTokens"]
+            },
+            "costs": {
+                "type": "object",
+                "description": "US dollars per token; null when unknown.",
+                "properties": {"input": nullable("number"), "output": nullable("number")},
+                "required": ["input", "output"]
+            }
+        },
+        "required": ["providerId", "modelId", "title", "description", "capabilities", "limits", "costs"]
+    })
+}
+
+pub fn model_listing() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "models": {"type": "array", "items": model()},
+            "fetchedAt": time(),
+            "stale": {"type": "boolean", "description": "true when the list is older than the cache TTL: a refresh is running, or the provider is failing and this is the last good list."}
+        },
+        "required": ["models", "fetchedAt", "stale"]
+    })
+}
+
+const CAPABILITIES: [&str; 7] = [
+    "text",
+    "vision",
+    "tools",
+    "reasoning",
+    "image",
+    "audio",
+    "file",
+];
+
+fn string_list(items: Value) -> Value {
+    json!({"type": "array", "minItems": 1, "maxItems": 100, "items": items})
+}
+
+pub fn policy() -> Value {
+    json!({
+        "type": "object",
+        "description": "Rules are evaluated in order; the first rule whose every given condition matches decides; otherwise `default` decides.",
+        "properties": {
+            "default": {"type": "string", "enum": ["allow", "deny"], "default": "allow"},
+            "rules": {"type": "array", "maxItems": 200, "items": {
+                "type": "object",
+                "properties": {
+                    "effect": {"type": "string", "enum": ["allow", "deny"]},
+                    "roles": string_list(json!({"type": "string", "enum": ["owner", "admin", "member"]})),
+                    "providers": string_list(json!({"type": "string", "enum": ["deco", "anthropic", "google", "openrouter", "claude-code"]})),
+                    "keys": string_list(key_id()),
+                    "models": string_list(json!({"type": "string", "minLength": 1, "maxLength": 256, "description": "A glob over modelId; * matches any run of characters."})),
+                    "capabilitiesMissing": string_list(json!({"type": "string", "enum": CAPABILITIES})),
+                    "maxInputCostPerMillion": {"type": "number", "minimum": 0, "description": "Matches models whose input price per million tokens is above this, or unknown."}
+                },
+                "required": ["effect"],
+                "additionalProperties": false
+            }}
+        },
+        "additionalProperties": false
+    })
+}
+
+pub fn policy_document() -> Value {
+    object(json!({"policy": policy()}), &["policy"])
+}

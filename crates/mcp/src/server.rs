@@ -14,8 +14,8 @@ use crate::args::Args;
 use crate::metrics::ToolCallLabels;
 use crate::result::{ToolError, failure, success};
 
-use crate::render_cache::KeyListRenderCache;
-use crate::{ToolMetrics, tools};
+use crate::render_cache::RenderCache;
+use crate::{ToolMetrics, handlers, tools};
 
 /// Where a call's principal comes from.
 #[derive(Clone)]
@@ -32,7 +32,7 @@ pub enum PrincipalSource {
 pub struct McpState {
     services: Arc<Services>,
     metrics: ToolMetrics,
-    renders: KeyListRenderCache,
+    renders: RenderCache,
 }
 
 impl McpState {
@@ -40,7 +40,7 @@ impl McpState {
         Self {
             services,
             metrics,
-            renders: KeyListRenderCache::default(),
+            renders: RenderCache::default(),
         }
     }
 }
@@ -77,7 +77,9 @@ impl ServerHandler for McpServer {
             )
             .with_instructions(
                 "Manage the organization's AI provider credentials: list providers, store, list, \
-                 rename and delete provider keys, see connected providers and the audit log.",
+                 rename, check and delete provider keys, list the models each key can use, \
+                 read and set the model permission policy, see connected providers and the \
+                 audit log.",
             )
     }
 
@@ -108,7 +110,7 @@ impl ServerHandler for McpServer {
             None => Err(ToolError::Unauthenticated),
             Some(principal) => {
                 let caller = self.state.services.caller(principal);
-                tools::run(
+                handlers::run(
                     &caller,
                     &self.state.renders,
                     tool,

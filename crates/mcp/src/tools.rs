@@ -1,14 +1,11 @@
-//! The tool table: names, descriptions, schemas, and what each tool does.
+//! The tool table: names, descriptions, schemas and annotations. What each tool does is in
+//! `handlers`.
 
 use std::sync::{Arc, LazyLock};
 
-use aiproviders_service::Caller;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 
-use crate::args::Args;
-use crate::render_cache::KeyListRenderCache;
-use crate::result::{Output, ToolError};
 use crate::schemas;
 
 struct ToolSpec {
@@ -99,6 +96,56 @@ const SPECS: &[ToolSpec] = &[
         output: schemas::active_providers,
     },
     ToolSpec {
+        name: "AI_PROVIDERS_LIST_MODELS",
+        title: "List a key's models",
+        description: "Lists the models a stored key can use that the organization's policy allows the caller, with capabilities, limits and prices (USD per token; null when unknown). Served from a cache (see fetchedAt); stale is true when the list is older than the cache TTL, e.g. while the provider is failing. `provider_key_id` is accepted as an alias of keyId.",
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+        input: schemas::key_id_argument,
+        output: schemas::model_listing,
+    },
+    ToolSpec {
+        name: "AI_PROVIDERS_REFRESH_MODELS",
+        title: "Refresh a key's models",
+        description: "Fetches the models of a stored key from its provider now (instead of the cache) and lists those the policy allows the caller. Fails with the provider's error when the provider cannot be reached or refuses the key.",
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+        input: schemas::key_id_argument,
+        output: schemas::model_listing,
+    },
+    ToolSpec {
+        name: "AI_PROVIDER_KEY_CHECK",
+        title: "Check a provider key",
+        description: "Probes the provider with a stored key now (a cheap call) and returns the key record with its new status: valid, invalid (the provider refused it) or unknown (the provider could not be reached).",
+        read_only: false,
+        destructive: false,
+        idempotent: true,
+        input: schemas::key_id_argument,
+        output: schemas::key_record,
+    },
+    ToolSpec {
+        name: "AI_PROVIDER_MODEL_POLICY_GET",
+        title: "Read the model policy",
+        description: "Returns the organization's model permission policy ({\"default\":\"allow\",\"rules\":[]} when none was set).",
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+        input: schemas::no_arguments,
+        output: schemas::policy_document,
+    },
+    ToolSpec {
+        name: "AI_PROVIDER_MODEL_POLICY_SET",
+        title: "Replace the model policy",
+        description: "Replaces the organization's model permission policy. Rules are evaluated in order; the first rule whose every condition matches decides, otherwise `default`. Conditions: roles, providers, keys, models (globs over modelId), capabilitiesMissing, maxInputCostPerMillion (matches models priced above it, or of unknown price). Owners and admins only; audited.",
+        read_only: false,
+        destructive: true,
+        idempotent: true,
+        input: schemas::policy_document,
+        output: schemas::policy_document,
+    },
+    ToolSpec {
         name: "AI_PROVIDER_AUDIT_LIST",
         title: "Read the audit log",
         description: "Lists the organization's audit events (key changes and refused calls), newest first. `before` takes an event id or an RFC 3339 time to page back. Owners and admins only.",
@@ -119,13 +166,18 @@ const SPECS: &[ToolSpec] = &[
 ];
 
 /// Every tool name, in listing order.
-pub const TOOL_NAMES: [&str; 7] = [
+pub const TOOL_NAMES: [&str; 12] = [
     "AI_PROVIDERS_LIST",
     "AI_PROVIDER_KEY_CREATE",
     "AI_PROVIDER_KEY_LIST",
     "AI_PROVIDER_KEY_UPDATE",
     "AI_PROVIDER_KEY_DELETE",
     "AI_PROVIDERS_ACTIVE",
+    "AI_PROVIDERS_LIST_MODELS",
+    "AI_PROVIDERS_REFRESH_MODELS",
+    "AI_PROVIDER_KEY_CHECK",
+    "AI_PROVIDER_MODEL_POLICY_GET",
+    "AI_PROVIDER_MODEL_POLICY_SET",
     "AI_PROVIDER_AUDIT_LIST",
 ];
 
@@ -157,89 +209,6 @@ pub static TOOLS: LazyLock<Vec<Tool>> = LazyLock::new(|| {
 /// The static name of a known tool (for metric labels).
 pub fn known_name(name: &str) -> Option<&'static str> {
     TOOL_NAMES.iter().copied().find(|n| *n == name)
-}
-
-/// Runs a known tool for a caller.
-#[derive(serde::Serialize)]
-struct KeysOutput<'a> {
-    keys: &'a aiproviders_service::KeyList,
-}
-
-pub async fn run(
-    caller: &Caller<'_>,
-    renders: &KeyListRenderCache,
-    name: &str,
-    mut args: Args,
-) -> Result<Output, ToolError> {
-    match name {
-        "AI_PROVIDERS_LIST" => {
-            args.finish()?;
-            Output::of(&json!({"providers": caller.list_providers()}))
-        }
-        "AI_PROVIDER_KEY_CREATE" => {
-            let provider_id = args.string("providerId")?;
-            let label = args.string("label")?;
-            // Zeroized on drop from here on, whatever happens to the call.
-            let api_key = aiproviders_domain::SecretString::from(args.string("apiKey")?);
-            args.finish()?;
-            let created = caller.create_key(&provider_id, &label, api_key).await?;
-            let mut value = json!(created.key);
-            value["created"] = json!(created.created);
-            Output::of(&value)
-        }
-        "AI_PROVIDER_KEY_LIST" => {
-            let provider_id = args.optional_string("providerId")?;
-            args.finish()?;
-            let keys = caller.list_keys(provider_id.as_deref()).await?;
-            if !keys.is_whole() {
-                return Output::of(&KeysOutput { keys: &keys });
-            }
-            let org = caller.principal().org_id();
-            if let Some(output) = renders.get(org, keys.snapshot()) {
-                return Ok(output);
-            }
-            let output = Output::of(&KeysOutput { keys: &keys })?;
-            renders.put(org, keys.snapshot().clone(), output.clone());
-            Ok(output)
-        }
-        "AI_PROVIDER_KEY_UPDATE" => {
-            let key_id = args.string("keyId")?;
-            let label = args.string("label")?;
-            args.finish()?;
-            Output::of(&caller.update_key(&key_id, &label).await?)
-        }
-        "AI_PROVIDER_KEY_DELETE" => {
-            let key_id = args.string("keyId")?;
-            args.finish()?;
-            caller.delete_key(&key_id).await?;
-            Output::of(&json!({"success": true}))
-        }
-        "AI_PROVIDERS_ACTIVE" => {
-            args.finish()?;
-            let providers: Vec<Value> = caller
-                .active_providers()
-                .await?
-                .into_iter()
-                .map(|active| {
-                    json!({
-                        "id": active.provider.id,
-                        "name": active.provider.name,
-                        "description": active.provider.description,
-                        "keyCount": active.key_count,
-                    })
-                })
-                .collect();
-            Output::of(&json!({"providers": providers}))
-        }
-        "AI_PROVIDER_AUDIT_LIST" => {
-            let limit = args.optional_integer("limit")?;
-            let before = args.optional_string("before")?;
-            args.finish()?;
-            let events = caller.audit_list(limit, before.as_deref()).await?;
-            Output::of(&json!({"events": events}))
-        }
-        _ => unreachable!("run is only called with known tool names"),
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use aiproviders_providers::ProviderSettings;
+use std::time::Duration;
+
+use aiproviders_providers::{ProviderSettings, UpstreamLimits};
+use aiproviders_service::ServiceSettings;
 use aiproviders_store::DatabaseUrl;
 
 use crate::cli::SettingsArgs;
@@ -19,6 +22,8 @@ pub struct Settings {
     public_url_from_listen: bool,
     pub allowed_hosts: Vec<String>,
     pub providers: ProviderSettings,
+    pub upstream: UpstreamLimits,
+    pub service: ServiceSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +34,10 @@ pub enum SettingsError {
     DatabaseUrl(#[from] aiproviders_store::StoreError),
     #[error("AIPROVIDERS_PUBLIC_URL must be an http(s) origin such as https://ai.example.com")]
     PublicUrl,
+    #[error("{name} must be a whole number")]
+    NotNumber { name: &'static str },
+    #[error("{name} must be an http:// or https:// URL")]
+    BaseUrl { name: &'static str },
 }
 
 fn env(name: &str) -> Option<String> {
@@ -41,6 +50,33 @@ fn env_bool(name: &'static str) -> Result<Option<bool>, SettingsError> {
         Some(v) if matches!(v.as_str(), "true" | "1" | "yes" | "on") => Ok(Some(true)),
         Some(v) if matches!(v.as_str(), "false" | "0" | "no" | "off") => Ok(Some(false)),
         Some(_) => Err(SettingsError::NotBoolean { name }),
+    }
+}
+
+fn env_u64(name: &'static str, default: u64) -> Result<u64, SettingsError> {
+    match env(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| SettingsError::NotNumber { name }),
+    }
+}
+
+/// A provider base URL from the environment, without a trailing slash.
+fn base_url(name: &'static str, default: &str) -> Result<String, SettingsError> {
+    let Some(value) = env(name) else {
+        return Ok(default.to_owned());
+    };
+    let value = value.trim().trim_end_matches('/');
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !rest.contains(['?', '#', '@', ' ']) => {
+            Ok(value.to_owned())
+        }
+        _ => Err(SettingsError::BaseUrl { name }),
     }
 }
 
@@ -73,10 +109,27 @@ impl Settings {
                     .filter(|h| !h.is_empty()),
             );
         }
-        let base = |name: &str, default: &str| {
-            env(name)
-                .map(|v| v.trim_end_matches('/').to_owned())
-                .unwrap_or_else(|| default.to_owned())
+        let defaults = UpstreamLimits::default();
+        let upstream = UpstreamLimits {
+            connect_timeout: Duration::from_millis(env_u64(
+                "AIPROVIDERS_UPSTREAM_CONNECT_TIMEOUT_MS",
+                defaults.connect_timeout.as_millis() as u64,
+            )?),
+            total_timeout: Duration::from_millis(env_u64(
+                "AIPROVIDERS_UPSTREAM_TIMEOUT_MS",
+                defaults.total_timeout.as_millis() as u64,
+            )?),
+            ..defaults
+        };
+        let service = ServiceSettings {
+            model_cache_ttl: Duration::from_secs(env_u64(
+                "AIPROVIDERS_MODEL_CACHE_TTL_SECS",
+                ServiceSettings::default().model_cache_ttl.as_secs(),
+            )?),
+            catalog_ttl: Duration::from_secs(env_u64(
+                "AIPROVIDERS_CATALOG_TTL_SECS",
+                ServiceSettings::default().catalog_ttl.as_secs(),
+            )?),
         };
         Ok(Self {
             listen: args.listen,
@@ -88,20 +141,22 @@ impl Settings {
             providers: ProviderSettings {
                 deco_enabled: env_bool("DECO_AI_GATEWAY_ENABLED")?.unwrap_or(false),
                 local_mode,
-                deco_url: base("DECO_AI_GATEWAY_URL", ProviderSettings::DEFAULT_DECO_URL),
-                anthropic_base_url: base(
+                deco_url: base_url("DECO_AI_GATEWAY_URL", ProviderSettings::DEFAULT_DECO_URL)?,
+                anthropic_base_url: base_url(
                     "AIPROVIDERS_ANTHROPIC_BASE_URL",
                     ProviderSettings::DEFAULT_ANTHROPIC_BASE_URL,
-                ),
-                google_base_url: base(
+                )?,
+                google_base_url: base_url(
                     "AIPROVIDERS_GOOGLE_BASE_URL",
                     ProviderSettings::DEFAULT_GOOGLE_BASE_URL,
-                ),
-                openrouter_base_url: base(
+                )?,
+                openrouter_base_url: base_url(
                     "AIPROVIDERS_OPENROUTER_BASE_URL",
                     ProviderSettings::DEFAULT_OPENROUTER_BASE_URL,
-                ),
+                )?,
             },
+            upstream,
+            service,
         })
     }
 

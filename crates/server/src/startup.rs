@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use aiproviders_providers::ProviderRegistry;
+use aiproviders_providers::{ProviderRegistry, Upstream};
 use aiproviders_service::{ServiceError, Services};
 use aiproviders_store::{DatabaseKind, Store, StoreError};
 use aiproviders_vault::{MasterKeyError, MasterKeySource, Vault, load_master_key};
@@ -62,6 +62,14 @@ pub async fn open_services(
         }
     }
     let registry = ProviderRegistry::new(settings.providers.clone());
-    let services = Services::start(store, Vault::new(master_key), registry).await?;
-    Ok(Arc::new(services))
+    let upstream = Upstream::new(settings.providers.clone(), settings.upstream);
+    let services = Services::start(
+        store,
+        Vault::new(master_key),
+        registry,
+        upstream,
+        settings.service.clone(),
+    )
+    .await?;
+    Ok(services)
 }

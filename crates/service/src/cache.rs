@@ -7,12 +7,14 @@
 //! - Data keys: an organization's data key never changes once made (rotation will re-wrap
 //!   it, not replace it), so the unwrapped key is kept. It is zeroized when dropped.
 //!
-//! Both are bounded: past `MAX_ORGS` entries the map is cleared (cheap, and rare).
+//! - Policies: the parsed policy per organization, tagged with its `policy_version`.
+//!
+//! All are bounded: past `MAX_ORGS` entries the map is cleared (cheap, and rare).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use aiproviders_domain::{KeyRecord, OrgId, ProviderId};
+use aiproviders_domain::{KeyId, KeyRecord, OrgId, Policy, ProviderId};
 use aiproviders_vault::DataKey;
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 
@@ -31,6 +33,13 @@ pub struct KeyListSnapshot {
 pub struct KeyList {
     snapshot: Arc<KeyListSnapshot>,
     provider: Option<ProviderId>,
+}
+
+impl KeyListSnapshot {
+    /// One key of the snapshot.
+    pub fn find(&self, id: &KeyId) -> Option<&KeyRecord> {
+        self.keys.iter().find(|k| &k.id == id)
+    }
 }
 
 impl KeyList {
@@ -66,6 +75,7 @@ impl Serialize for KeyList {
 pub(crate) struct Caches {
     key_lists: Mutex<HashMap<OrgId, Arc<KeyListSnapshot>>>,
     data_keys: Mutex<HashMap<OrgId, Arc<DataKey>>>,
+    policies: Mutex<HashMap<OrgId, (i64, Arc<Policy>)>>,
 }
 
 fn insert_bounded<V>(map: &Mutex<HashMap<OrgId, V>>, org: &OrgId, value: V) {
@@ -93,6 +103,17 @@ impl Caches {
 
     pub(crate) fn put_data_key(&self, org: &OrgId, key: Arc<DataKey>) {
         insert_bounded(&self.data_keys, org, key);
+    }
+
+    pub(crate) fn policy(&self, org: &OrgId, version: i64) -> Option<Arc<Policy>> {
+        let map = self.policies.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(org)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, p)| p.clone())
+    }
+
+    pub(crate) fn put_policy(&self, org: &OrgId, version: i64, policy: Arc<Policy>) {
+        insert_bounded(&self.policies, org, (version, policy));
     }
 }
 

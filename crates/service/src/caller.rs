@@ -6,7 +6,7 @@ use aiproviders_domain::{
 };
 use aiproviders_providers::ProviderInfo;
 use aiproviders_store::{AuditCursor, NewAuditEvent, NewKey, OrgStore};
-use aiproviders_vault::{DataKey, SecretBinding, WrappedDataKey};
+use aiproviders_vault::SecretBinding;
 
 use crate::{KeyList, KeyListSnapshot, ServiceError, Services};
 
@@ -15,9 +15,9 @@ pub const AUDIT_LIST_MAX_LIMIT: u32 = 500;
 
 /// A request's view of the service: one principal, one organization.
 pub struct Caller<'a> {
-    services: &'a Services,
-    principal: &'a Principal,
-    org: OrgStore<'a>,
+    pub(crate) services: &'a Services,
+    pub(crate) principal: &'a Principal,
+    pub(crate) org: OrgStore<'a>,
 }
 
 /// A stored key and whether this call created it (`false`: the same secret was already
@@ -83,7 +83,7 @@ impl<'a> Caller<'a> {
         let (provider, label, secret) = self.audited(action, &target, parsed).await?;
 
         let now = Timestamp::now();
-        let data_key = self.data_key().await?;
+        let data_key = self.services.data_key(&self.org).await?;
         let id = KeyId::generate();
         let binding = SecretBinding {
             org: self.org.org_id(),
@@ -103,6 +103,9 @@ impl<'a> Caller<'a> {
         };
         drop(secret);
         let (key, created) = self.org.upsert_key(new_key).await?;
+        // A stored-again secret is a new version of the key: its old model list goes.
+        self.services.models.forget(&key.id);
+        self.services.probe_in_background(self.principal, &key.id);
         Ok(KeyCreated { key, created })
     }
 
@@ -112,20 +115,26 @@ impl<'a> Caller<'a> {
         let provider = provider_id
             .map(|p| ProviderId::parse(p, "providerId"))
             .transpose()?;
+        let version = self.org.keys_version().await?;
+        let snapshot = self.key_snapshot(version).await?;
+        Ok(KeyList::new(snapshot, provider))
+    }
+
+    /// The organization's keys as of `version` (from the cache when it has that version).
+    pub(crate) async fn key_snapshot(
+        &self,
+        version: i64,
+    ) -> Result<Arc<KeyListSnapshot>, ServiceError> {
         let org = self.org.org_id();
         let caches = &self.services.caches;
-        let version = self.org.keys_version().await?;
-        let snapshot = match caches.key_list(org, version) {
-            Some(snapshot) => snapshot,
-            None => {
-                // Read after the version: the list is at least as new as `version`.
-                let keys = self.org.list_keys().await?;
-                let snapshot = Arc::new(KeyListSnapshot { version, keys });
-                caches.put_key_list(org, snapshot.clone());
-                snapshot
-            }
-        };
-        Ok(KeyList::new(snapshot, provider))
+        if let Some(snapshot) = caches.key_list(org, version) {
+            return Ok(snapshot);
+        }
+        // Read after the version: the list is at least as new as `version`.
+        let keys = self.org.list_keys().await?;
+        let snapshot = Arc::new(KeyListSnapshot { version, keys });
+        caches.put_key_list(org, snapshot.clone());
+        Ok(snapshot)
     }
 
     pub async fn update_key(&self, key_id: &str, label: &str) -> Result<KeyRecord, ServiceError> {
@@ -139,6 +148,7 @@ impl<'a> Caller<'a> {
             .org
             .update_key_label(&id, &label, self.principal.user_id(), Timestamp::now())
             .await?;
+        self.services.models.forget(&id);
         let found = updated.ok_or(ServiceError::NotFound("key"));
         self.audited(action, &target, found).await
     }
@@ -154,6 +164,7 @@ impl<'a> Caller<'a> {
             .org
             .delete_key(&id, self.principal.user_id(), Timestamp::now())
             .await?;
+        self.services.models.forget(&id);
         let found = if deleted {
             Ok(())
         } else {
@@ -233,7 +244,11 @@ impl<'a> Caller<'a> {
     }
 
     /// Refuses (and audits) an owner/admin operation for a member.
-    async fn require_write(&self, action: AuditAction, target: &str) -> Result<(), ServiceError> {
+    pub(crate) async fn require_write(
+        &self,
+        action: AuditAction,
+        target: &str,
+    ) -> Result<(), ServiceError> {
         let role = self.principal.role();
         if role.may_write() {
             return Ok(());
@@ -246,7 +261,7 @@ impl<'a> Caller<'a> {
     }
 
     /// Passes `result` through, recording a failed attempt in the audit log first.
-    async fn audited<T, E: Into<ServiceError>>(
+    pub(crate) async fn audited<T, E: Into<ServiceError>>(
         &self,
         action: AuditAction,
         target: &str,
@@ -278,35 +293,11 @@ impl<'a> Caller<'a> {
         };
         Ok(self.org.append_audit(&event).await?)
     }
-
-    /// The organization's data key, made and stored on first use, kept in memory after.
-    async fn data_key(&self) -> Result<Arc<DataKey>, ServiceError> {
-        let org = self.org.org_id();
-        if let Some(key) = self.services.caches.data_key(org) {
-            return Ok(key);
-        }
-        let vault = &self.services.vault;
-        let key = match self.org.wrapped_data_key().await? {
-            Some(wrapped) => vault.unwrap_data_key(org, &WrappedDataKey::from_stored(wrapped))?,
-            None => {
-                let (fresh, wrapped) = vault.new_data_key(org)?;
-                let stored = self.org.init_wrapped_data_key(wrapped.as_bytes()).await?;
-                if stored == wrapped.as_bytes() {
-                    fresh
-                } else {
-                    vault.unwrap_data_key(org, &WrappedDataKey::from_stored(stored))?
-                }
-            }
-        };
-        let key = Arc::new(key);
-        self.services.caches.put_data_key(org, key.clone());
-        Ok(key)
-    }
 }
 
 /// The audit target of a key operation: the key id when the input is one. Arbitrary
 /// caller text never reaches the audit log (it could be a misplaced secret).
-fn key_target(raw: &str) -> String {
+pub(crate) fn key_target(raw: &str) -> String {
     KeyId::parse(raw, "keyId")
         .map(|id| id.to_string())
         .unwrap_or_else(|_| "(invalid keyId)".to_owned())
@@ -324,6 +315,7 @@ fn action_phrase(action: AuditAction) -> &'static str {
         AuditAction::KeyCreate => "create provider keys",
         AuditAction::KeyUpdate => "update provider keys",
         AuditAction::KeyDelete => "delete provider keys",
+        AuditAction::PolicySet => "set the model policy",
         AuditAction::AuditList => "read the audit log",
     }
 }

@@ -1,4 +1,5 @@
 use aiproviders_domain::{ErrorCode, InvalidInput};
+use aiproviders_providers::UpstreamError;
 use aiproviders_store::StoreError;
 use aiproviders_vault::VaultError;
 
@@ -19,6 +20,10 @@ pub enum ServiceError {
     Unsupported(String),
     #[error("the master key does not match the one this database was first used with")]
     WrongMasterKey,
+    #[error("{0}")]
+    Upstream(#[from] UpstreamError),
+    #[error("internal error: stored data is inconsistent: {0}")]
+    Corrupt(String),
     #[error("internal error: {0}")]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -32,9 +37,19 @@ impl ServiceError {
             ServiceError::NotFound(_) => ErrorCode::NotFound,
             ServiceError::InvalidInput(_) => ErrorCode::InvalidInput,
             ServiceError::Unsupported(_) => ErrorCode::Unsupported,
-            ServiceError::WrongMasterKey | ServiceError::Store(_) | ServiceError::Vault(_) => {
-                ErrorCode::Internal
-            }
+            ServiceError::Upstream(e) => e.code(),
+            ServiceError::WrongMasterKey
+            | ServiceError::Corrupt(_)
+            | ServiceError::Store(_)
+            | ServiceError::Vault(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// Seconds the provider asked us to wait, for `upstream_rate_limited`.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            ServiceError::Upstream(e) => e.retry_after_seconds(),
+            _ => None,
         }
     }
 
@@ -49,7 +64,9 @@ impl ServiceError {
                 "internal error: a database operation failed; the server log has the details"
                     .to_owned()
             }
-            ServiceError::Vault(_) => "internal error; the server log has the details".to_owned(),
+            ServiceError::Vault(_) | ServiceError::Corrupt(_) => {
+                "internal error; the server log has the details".to_owned()
+            }
             other => other.to_string(),
         }
     }

@@ -1,28 +1,64 @@
 //! The operations of aiproviders, independent of transport.
 //!
-//! [`Services`] holds the store, the vault and the provider registry. A request gets a
-//! [`Caller`] for its authenticated [`Principal`]; every operation on it checks the role,
-//! parses its input into domain types, works on the principal's organization only (through
-//! the store's org-scoped handle) and records write attempts in the audit log.
+//! [`Services`] holds the store, the vault, the provider registry, the upstream client and
+//! the model caches. A request gets a [`Caller`] for its authenticated [`Principal`]; every
+//! operation on it checks the role, parses its input into domain types, works on the
+//! principal's organization only (through the store's org-scoped handle) and records write
+//! attempts in the audit log.
+//!
+//! Plaintext secrets exist only inside [`Services::open_credential`]'s caller, for the
+//! length of one upstream call.
 
 mod cache;
 mod caller;
+mod enrichment;
 mod error;
+mod models;
+mod policy;
 
 pub use cache::{KeyList, KeyListSnapshot};
 pub use caller::{ActiveProvider, Caller, KeyCreated};
 pub use error::ServiceError;
+pub use models::ModelListing;
 
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use aiproviders_catalog::cache::ModelCache;
 use aiproviders_domain::{Principal, Timestamp};
-use aiproviders_providers::ProviderRegistry;
-use aiproviders_store::Store;
-use aiproviders_vault::Vault;
+use aiproviders_providers::{ProviderRegistry, Upstream};
+use aiproviders_store::{OrgStore, Store};
+use aiproviders_vault::{DataKey, Vault, WrappedDataKey};
+
+/// Tunables of model discovery.
+#[derive(Debug, Clone)]
+pub struct ServiceSettings {
+    /// How long a fetched model list is served without refetching
+    /// (`AIPROVIDERS_MODEL_CACHE_TTL_SECS`).
+    pub model_cache_ttl: Duration,
+    /// How long the OpenRouter enrichment catalog is used before it is fetched again.
+    pub catalog_ttl: Duration,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        Self {
+            model_cache_ttl: Duration::from_secs(600),
+            catalog_ttl: Duration::from_secs(3600),
+        }
+    }
+}
 
 pub struct Services {
+    /// This very value, for background work that outlives a request.
+    me: Weak<Services>,
     store: Store,
     vault: Vault,
     registry: ProviderRegistry,
+    upstream: Upstream,
     caches: cache::Caches,
+    models: ModelCache,
+    enrichment: enrichment::Enrichment,
 }
 
 impl Services {
@@ -32,7 +68,9 @@ impl Services {
         store: Store,
         vault: Vault,
         registry: ProviderRegistry,
-    ) -> Result<Self, ServiceError> {
+        upstream: Upstream,
+        settings: ServiceSettings,
+    ) -> Result<Arc<Self>, ServiceError> {
         let check = match store.master_key_check().await? {
             Some(check) => check,
             None => {
@@ -45,12 +83,16 @@ impl Services {
         vault
             .verify_master_key_check(&check)
             .map_err(|_| ServiceError::WrongMasterKey)?;
-        Ok(Self {
+        Ok(Arc::new_cyclic(|me| Self {
+            me: me.clone(),
             store,
             vault,
             registry,
+            upstream,
             caches: cache::Caches::default(),
-        })
+            models: ModelCache::new(settings.model_cache_ttl),
+            enrichment: enrichment::Enrichment::new(settings.catalog_ttl),
+        }))
     }
 
     pub fn caller<'a>(&'a self, principal: &'a Principal) -> Caller<'a> {
@@ -63,5 +105,42 @@ impl Services {
 
     pub fn registry(&self) -> &ProviderRegistry {
         &self.registry
+    }
+
+    /// Runs `work` in the background with a handle on the services, if they still exist.
+    fn spawn<F, Fut>(&self, work: F)
+    where
+        F: FnOnce(Arc<Services>) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        if let Some(services) = self.me.upgrade() {
+            tokio::spawn(work(services));
+        }
+    }
+
+    /// The organization's data key, made and stored on first use, kept in memory after.
+    async fn data_key(&self, org: &OrgStore<'_>) -> Result<Arc<DataKey>, ServiceError> {
+        let org_id = org.org_id();
+        if let Some(key) = self.caches.data_key(org_id) {
+            return Ok(key);
+        }
+        let vault = &self.vault;
+        let key = match org.wrapped_data_key().await? {
+            Some(wrapped) => {
+                vault.unwrap_data_key(org_id, &WrappedDataKey::from_stored(wrapped))?
+            }
+            None => {
+                let (fresh, wrapped) = vault.new_data_key(org_id)?;
+                let stored = org.init_wrapped_data_key(wrapped.as_bytes()).await?;
+                if stored == wrapped.as_bytes() {
+                    fresh
+                } else {
+                    vault.unwrap_data_key(org_id, &WrappedDataKey::from_stored(stored))?
+                }
+            }
+        };
+        let key = Arc::new(key);
+        self.caches.put_data_key(org_id, key.clone());
+        Ok(key)
     }
 }

@@ -14,6 +14,7 @@ macro_rules! key_columns {
         "id, provider_id, label, masked_key, created_by, created_at, updated_at, status, last_checked_at"
     };
 }
+pub(crate) use key_columns;
 
 /// A credential to store. The secret arrives sealed and fingerprinted by the vault.
 #[derive(Debug)]
@@ -30,7 +31,7 @@ pub struct NewKey {
 }
 
 #[derive(sqlx::FromRow)]
-struct KeyRow {
+pub(crate) struct KeyRow {
     id: String,
     provider_id: String,
     label: String,
@@ -61,7 +62,7 @@ impl TryFrom<KeyRow> for KeyRecord {
     }
 }
 
-fn stored_provider(value: &str) -> Result<ProviderId, StoreError> {
+pub(crate) fn stored_provider(value: &str) -> Result<ProviderId, StoreError> {
     ProviderId::parse(value, "provider_id")
         .map_err(|_| StoreError::Corrupt("unknown provider in provider_keys".into()))
 }

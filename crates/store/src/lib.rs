@@ -35,6 +35,7 @@ mod audit;
 mod backend;
 mod error;
 mod keys;
+mod models;
 mod orgs;
 mod sessions;
 
@@ -42,6 +43,7 @@ pub use audit::{AuditCursor, NewAuditEvent};
 pub use backend::{DatabaseKind, DatabaseUrl};
 pub use error::StoreError;
 pub use keys::NewKey;
+pub use models::{OrgVersions, StoredCredential, StoredModelList};
 pub use orgs::{Organization, TokenInfo};
 
 use aiproviders_domain::{OrgId, Principal};

@@ -24,6 +24,9 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_aiproviders");
 /// The master key of every PostgreSQL test (Postgres deployments must be given one).
 pub const TEST_MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
+/// A loopback address nothing listens on (the discard port): connections are refused.
+pub const CLOSED_PORT_URL: &str = "http://127.0.0.1:9";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -229,6 +232,15 @@ impl TestApp {
             .env("AIPROVIDERS_LISTEN", "127.0.0.1:0")
             .env("AIPROVIDERS_LOG_FORMAT", "json")
             .env("RUST_LOG", "info");
+        // No test reaches the internet: providers not faked by a test are a closed port.
+        for name in [
+            "AIPROVIDERS_ANTHROPIC_BASE_URL",
+            "AIPROVIDERS_GOOGLE_BASE_URL",
+            "AIPROVIDERS_OPENROUTER_BASE_URL",
+            "DECO_AI_GATEWAY_URL",
+        ] {
+            command.env(name, CLOSED_PORT_URL);
+        }
         if self.db.is_postgres() || self.options.master_key_env {
             command.env("AIPROVIDERS_MASTER_KEY", TEST_MASTER_KEY);
         }
@@ -333,6 +345,17 @@ impl Drop for TestApp {
             let _ = child.wait();
         }
     }
+}
+
+/// A key record without what the background probe of a new key changes (`status`,
+/// `lastCheckedAt`), for comparing records across time.
+pub fn without_probe(record: &Value) -> Value {
+    let mut record = record.clone();
+    if let Some(fields) = record.as_object_mut() {
+        fields.remove("status");
+        fields.remove("lastCheckedAt");
+    }
+    record
 }
 
 pub fn first_line(text: &str) -> String {

@@ -1,0 +1,121 @@
+//! Fake Anthropic, Google Gemini, OpenRouter and Deco AI Gateway servers for integration tests
+//! and benchmarks. Each fake listens on its own `127.0.0.1` port and answers with payloads
+//! shaped like the real provider's (see `provider-apis.md` §1–3), precomputed at start so a
+//! fake's own cost stays negligible.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use aiproviders_fakes::{Behavior, FakeUpstreams};
+//! let fakes = FakeUpstreams::start().await;
+//! fakes.google.set_behavior(Behavior::RateLimited { retry_after_seconds: 7 });
+//! let env = fakes.env(); // pass to the aiproviders binary
+//! # let _ = env;
+//! # }
+//! ```
+//!
+//! Credentials: any non-empty one is accepted unless it contains `revoked`, which gets the
+//! provider's "bad key" answer ([`Behavior::Unauthorized`]), on every route that looks at keys.
+
+mod anthropic;
+mod behavior;
+mod dataset;
+mod google;
+mod openrouter;
+mod server;
+
+pub use behavior::{Behavior, RecordedRequest};
+pub use dataset::{
+    ANTHROPIC_REAL_MODELS, Dataset, GOOGLE_EMBEDDING_ONLY_MODELS, GOOGLE_REAL_MODELS,
+    anthropic_test_model_id, google_test_model_id, openrouter_catalog_entry, usd_per_token,
+};
+pub use server::FakeServer;
+
+use openrouter::Flavor;
+
+impl FakeServer {
+    /// An Anthropic fake: `GET /v1/models`, `GET /v1/models/{id}`.
+    pub async fn anthropic(dataset: &Dataset) -> Self {
+        Self::spawn(anthropic::Anthropic::new(
+            &dataset.anthropic_catalog(),
+            dataset.anthropic_page_cap,
+        ))
+        .await
+    }
+
+    /// A Gemini fake: `GET /v1beta/models`, `GET /v1beta/models/{id}`.
+    pub async fn google(dataset: &Dataset) -> Self {
+        Self::spawn(google::Google::new(
+            &dataset.google_catalog(),
+            dataset.google_page_cap,
+        ))
+        .await
+    }
+
+    /// An OpenRouter fake: `/api/v1/models`, `/api/v1/key`, `/api/v1/auth/key`, `/api/v1/credits`.
+    pub async fn openrouter(dataset: &Dataset) -> Self {
+        Self::spawn(openrouter::OpenRouter::new(
+            Flavor::OpenRouter,
+            &dataset.openrouter_catalog(),
+        ))
+        .await
+    }
+
+    /// A Deco AI Gateway fake: `/api/v1/models`, Bearer required.
+    pub async fn deco(dataset: &Dataset) -> Self {
+        Self::spawn(openrouter::OpenRouter::new(
+            Flavor::Deco,
+            &dataset.deco_catalog(),
+        ))
+        .await
+    }
+}
+
+/// The four fakes, each on its own port. Dropping the last clone of a fake stops it.
+#[derive(Debug, Clone)]
+pub struct FakeUpstreams {
+    pub anthropic: FakeServer,
+    pub google: FakeServer,
+    pub openrouter: FakeServer,
+    pub deco: FakeServer,
+}
+
+impl FakeUpstreams {
+    /// Starts the fakes with the default [`Dataset`] on the current tokio runtime.
+    pub async fn start() -> Self {
+        Self::start_with(Dataset::default()).await
+    }
+
+    pub async fn start_with(dataset: Dataset) -> Self {
+        Self {
+            anthropic: FakeServer::anthropic(&dataset).await,
+            google: FakeServer::google(&dataset).await,
+            openrouter: FakeServer::openrouter(&dataset).await,
+            deco: FakeServer::deco(&dataset).await,
+        }
+    }
+
+    /// Environment for the aiproviders binary: `AIPROVIDERS_ANTHROPIC_BASE_URL`,
+    /// `AIPROVIDERS_GOOGLE_BASE_URL`, `AIPROVIDERS_OPENROUTER_BASE_URL` and
+    /// `DECO_AI_GATEWAY_URL` → the fakes' base URLs (`http://127.0.0.1:PORT`).
+    pub fn env(&self) -> Vec<(String, String)> {
+        [
+            ("AIPROVIDERS_ANTHROPIC_BASE_URL", &self.anthropic),
+            ("AIPROVIDERS_GOOGLE_BASE_URL", &self.google),
+            ("AIPROVIDERS_OPENROUTER_BASE_URL", &self.openrouter),
+            ("DECO_AI_GATEWAY_URL", &self.deco),
+        ]
+        .into_iter()
+        .map(|(name, fake)| (name.to_owned(), fake.url()))
+        .collect()
+    }
+
+    /// The four fakes, for acting on all of them.
+    pub fn all(&self) -> [&FakeServer; 4] {
+        [&self.anthropic, &self.google, &self.openrouter, &self.deco]
+    }
+
+    /// Every fake back to [`Behavior::Normal`] with no recorded requests.
+    pub fn reset(&self) {
+        self.all().into_iter().for_each(FakeServer::reset);
+    }
+}

@@ -1,0 +1,329 @@
+//! The machinery every fake shares: the listener, recording, behaviours, and the
+//! [`Provider`] trait each provider module implements.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use axum::serve::ListenerExt;
+use serde_json::Value;
+use tokio::task::AbortHandle;
+
+use crate::behavior::{Behavior, RecordedRequest, parse_query};
+
+/// A request as a provider sees it.
+pub(crate) struct Incoming {
+    pub method: Method,
+    pub path: String,
+    pub params: Vec<(String, String)>,
+    pub headers: HeaderMap,
+}
+
+impl Incoming {
+    /// The first value of a query parameter.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// A non-empty `Authorization: Bearer <token>`.
+    pub fn bearer(&self) -> Option<&str> {
+        let value = self.header("authorization")?.trim();
+        let (scheme, token) = value.split_once(' ')?;
+        let token = token.trim();
+        (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+    }
+}
+
+/// Whether a credential is one the fakes refuse.
+pub(crate) fn is_revoked(credential: &str) -> bool {
+    credential.contains("revoked")
+}
+
+/// A response before it becomes an HTTP response.
+pub(crate) struct Reply {
+    pub status: StatusCode,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub body: Bytes,
+}
+
+impl Reply {
+    /// A JSON response.
+    pub fn json(status: u16, body: impl Into<Bytes>) -> Self {
+        Self {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            headers: vec![(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body: body.into(),
+        }
+    }
+
+    /// Adds a header (invalid names or values are dropped).
+    pub fn with_header(mut self, name: &str, value: impl AsRef<str>) -> Self {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::try_from(name),
+            HeaderValue::try_from(value.as_ref()),
+        ) {
+            self.headers.push((n, v));
+        }
+        self
+    }
+
+    pub fn has_header(&self, name: &HeaderName) -> bool {
+        self.headers.iter().any(|(n, _)| n == name)
+    }
+
+    fn into_response(self) -> Response {
+        let mut response = Response::new(Body::from(self.body));
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        for (name, value) in self.headers {
+            headers.append(name, value);
+        }
+        response
+    }
+}
+
+/// One provider's routes and error shapes.
+pub(crate) trait Provider: Send + Sync + 'static {
+    /// The real behaviour for this request.
+    fn respond(&self, req: &Incoming) -> Reply;
+    /// The provider's "bad key" answer.
+    fn unauthorized(&self) -> Reply;
+    fn rate_limited(&self, retry_after_seconds: u64) -> Reply;
+    fn server_error(&self, status: u16) -> Reply;
+    /// A valid one-model list of about `bytes` bytes.
+    fn huge(&self, bytes: usize) -> Reply;
+    /// Last touch on every response (Anthropic adds `request-id`).
+    fn finish(&self, reply: Reply) -> Reply {
+        reply
+    }
+}
+
+/// Serializes `build(padding)` with a padding string that brings it to about `bytes` bytes.
+pub(crate) fn padded(bytes: usize, build: impl Fn(&str) -> Value) -> String {
+    let base = build("").to_string().len();
+    let pad: String = "Lorem ipsum dolor sit amet. "
+        .chars()
+        .cycle()
+        .take(bytes.saturating_sub(base))
+        .collect();
+    build(&pad).to_string()
+}
+
+#[derive(Default)]
+struct Behaviors {
+    all: Behavior,
+    routes: HashMap<String, Behavior>,
+}
+
+struct Shared {
+    provider: Box<dyn Provider>,
+    behaviors: Mutex<Behaviors>,
+    requests: Mutex<Vec<RecordedRequest>>,
+    recording: std::sync::atomic::AtomicBool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One fake provider listening on its own `127.0.0.1` port. Clones share the same server and
+/// state; the server stops when the last clone is dropped.
+#[derive(Clone)]
+pub struct FakeServer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    url: String,
+    shared: Arc<Shared>,
+    task: AbortHandle,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl fmt::Debug for FakeServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeServer")
+            .field("url", &self.inner.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FakeServer {
+    /// Binds `127.0.0.1:0` and serves `provider` on the current tokio runtime.
+    pub(crate) async fn spawn(provider: impl Provider) -> Self {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .expect("fake provider: bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("fake provider: local address");
+        let shared = Arc::new(Shared {
+            provider: Box::new(provider),
+            behaviors: Mutex::default(),
+            requests: Mutex::default(),
+            recording: true.into(),
+        });
+        let app = Router::new().fallback(handle).with_state(shared.clone());
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self {
+            inner: Arc::new(Inner {
+                url: format!("http://{addr}"),
+                shared,
+                task: task.abort_handle(),
+            }),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        self.inner.url.clone()
+    }
+
+    /// Applies to every route of this fake from now on (route overrides still win).
+    pub fn set_behavior(&self, b: Behavior) {
+        lock(&self.inner.shared.behaviors).all = b;
+    }
+
+    /// Overrides the behaviour for one exact path (no query), e.g. `/api/v1/models`.
+    pub fn set_route_behavior(&self, path: &str, b: Behavior) {
+        lock(&self.inner.shared.behaviors)
+            .routes
+            .insert(path.to_owned(), b);
+    }
+
+    pub fn clear_route_behaviors(&self) {
+        lock(&self.inner.shared.behaviors).routes.clear();
+    }
+
+    /// Back to [`Behavior::Normal`] everywhere, and forgets the recorded requests.
+    pub fn reset(&self) {
+        *lock(&self.inner.shared.behaviors) = Behaviors::default();
+        self.clear_requests();
+    }
+
+    /// Every request received, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.inner.shared.requests).clone()
+    }
+
+    pub fn clear_requests(&self) {
+        lock(&self.inner.shared.requests).clear();
+    }
+
+    /// Turns recording off (long benchmarks) or back on.
+    pub fn set_recording(&self, on: bool) {
+        self.inner
+            .shared
+            .recording
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How many requests to `path` carried no pagination cursor (`after_id`, `before_id`,
+    /// `pageToken`): how many full list fetches started.
+    pub fn list_fetches(&self, path: &str) -> usize {
+        lock(&self.inner.shared.requests)
+            .iter()
+            .filter(|r| r.path == path && !r.has_page_cursor())
+            .count()
+    }
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let (parts, _body) = req.into_parts();
+    let incoming = Incoming {
+        params: parse_query(parts.uri.query().unwrap_or("")),
+        path: parts.uri.path().to_owned(),
+        method: parts.method,
+        headers: parts.headers,
+    };
+    if shared.recording.load(std::sync::atomic::Ordering::Relaxed) {
+        let recorded = RecordedRequest {
+            method: incoming.method.to_string(),
+            path: incoming.path.clone(),
+            query: parts.uri.query().unwrap_or("").to_owned(),
+            headers: incoming
+                .headers
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+        };
+        lock(&shared.requests).push(recorded);
+    }
+    let behavior = {
+        let behaviors = lock(&shared.behaviors);
+        behaviors
+            .routes
+            .get(&incoming.path)
+            .unwrap_or(&behaviors.all)
+            .clone()
+    };
+    let provider = &*shared.provider;
+    let reply = match behavior {
+        Behavior::Normal => provider.respond(&incoming),
+        Behavior::Delay(d) => {
+            tokio::time::sleep(d).await;
+            provider.respond(&incoming)
+        }
+        Behavior::Hang => std::future::pending().await,
+        Behavior::Status {
+            status,
+            headers,
+            body,
+        } => {
+            let mut reply = Reply::json(status, body);
+            if headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            {
+                reply.headers.clear();
+            }
+            headers.iter().fold(reply, |r, (n, v)| r.with_header(n, v))
+        }
+        Behavior::Unauthorized => provider.unauthorized(),
+        Behavior::RateLimited {
+            retry_after_seconds,
+        } => provider.rate_limited(retry_after_seconds),
+        Behavior::ServerError(status) => provider.server_error(status),
+        Behavior::Malformed => Reply::json(200, "<html><body>upstream hiccup</body></html>"),
+        Behavior::Truncated => {
+            let body = provider.respond(&incoming).body;
+            Reply::json(200, body.slice(..body.len() / 2))
+        }
+        Behavior::Redirect(location) => {
+            let mut reply = Reply::json(302, "").with_header("location", location);
+            reply.headers.remove(0);
+            reply
+        }
+        Behavior::Huge(bytes) => provider.huge(bytes),
+    };
+    provider.finish(reply).into_response()
+}

@@ -1,0 +1,111 @@
+//! [`Upstream`]: the entry point the rest of the service calls.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+
+use aiproviders_domain::{ApiKey, Model, ProviderId};
+
+use crate::anthropic::Anthropic;
+use crate::claude_code::ClaudeCode;
+use crate::google::Google;
+use crate::http::{Http, UpstreamLimits};
+use crate::openrouter::OpenRouterLike;
+use crate::source::ModelSource;
+use crate::{ProviderSettings, UpstreamError};
+
+/// Calls the providers. Cheap to clone (one shared HTTP client). Each provider is reached
+/// only at its configured base URL; redirects are not followed.
+#[derive(Clone)]
+pub struct Upstream {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: Http,
+    anthropic: Anthropic,
+    google: Google,
+    openrouter: OpenRouterLike,
+    deco: OpenRouterLike,
+    claude_code: ClaudeCode,
+}
+
+impl fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Upstream").finish_non_exhaustive()
+    }
+}
+
+impl Upstream {
+    pub fn new(settings: ProviderSettings, limits: UpstreamLimits) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                http: Http::new(limits),
+                anthropic: Anthropic::new(settings.anthropic_base_url),
+                google: Google::new(settings.google_base_url),
+                openrouter: OpenRouterLike::openrouter(settings.openrouter_base_url),
+                deco: OpenRouterLike::deco(settings.deco_url),
+                claude_code: ClaudeCode,
+            }),
+        }
+    }
+
+    fn source(&self, provider: ProviderId) -> &dyn ModelSource {
+        let inner = &*self.inner;
+        match provider {
+            ProviderId::Anthropic => &inner.anthropic,
+            ProviderId::Google => &inner.google,
+            ProviderId::OpenRouter => &inner.openrouter,
+            ProviderId::Deco => &inner.deco,
+            ProviderId::ClaudeCode => &inner.claude_code,
+        }
+    }
+
+    /// Every model this credential can use, all pages fetched, each id once (first wins).
+    /// `claude-code` needs no credential and OpenRouter lists without one; the others answer
+    /// [`UpstreamError::Unsupported`] without one.
+    pub async fn list_models(
+        &self,
+        provider: ProviderId,
+        credential: Option<&ApiKey>,
+    ) -> Result<Vec<Model>, UpstreamError> {
+        let models = self
+            .source(provider)
+            .list_models(&self.inner.http, credential)
+            .await?;
+        Ok(dedup(models))
+    }
+
+    /// A cheap call that tells whether the provider accepts the credential: the first page
+    /// of the model list (anthropic, google, deco) or `GET /api/v1/key` (openrouter).
+    /// `claude-code` answers [`UpstreamError::Unsupported`]: its login is checked by CLI
+    /// activation.
+    pub async fn probe_key(
+        &self,
+        provider: ProviderId,
+        credential: &ApiKey,
+    ) -> Result<(), UpstreamError> {
+        self.source(provider)
+            .probe_key(&self.inner.http, credential)
+            .await
+    }
+
+    /// OpenRouter's public catalog, fetched without any credential (provider `openrouter`),
+    /// for enriching other providers' models.
+    pub async fn public_catalog(&self) -> Result<Vec<Model>, UpstreamError> {
+        let models = self
+            .inner
+            .openrouter
+            .fetch_models(&self.inner.http, None)
+            .await?;
+        Ok(dedup(models))
+    }
+}
+
+fn dedup(models: Vec<Model>) -> Vec<Model> {
+    let mut seen = HashSet::new();
+    models
+        .into_iter()
+        .filter(|m| seen.insert(m.model_id.clone()))
+        .collect()
+}
