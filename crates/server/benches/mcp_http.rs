@@ -13,93 +13,21 @@
 #[allow(dead_code)]
 #[path = "../tests/it/harness.rs"]
 mod harness;
+#[allow(dead_code)]
+#[path = "common/session.rs"]
+mod session;
 
 use std::time::{Duration, Instant};
 
 use harness::{AppOptions, Backend, TestApp};
-use serde_json::{Value, json};
+use serde_json::json;
+use session::Session;
 
 const CREATE_TOTAL: usize = 2000;
 const CREATE_CONCURRENCY: usize = 16;
 const LIST_KEYS: usize = 1000;
 const LIST_WARMUP: usize = 50;
 const LIST_SAMPLES: usize = 500;
-
-/// One MCP session over raw HTTP.
-struct Session {
-    http: reqwest::Client,
-    url: String,
-    token: String,
-    id: String,
-    next: u64,
-}
-
-impl Session {
-    async fn open(base_url: &str, token: &str) -> Self {
-        let http = reqwest::Client::new();
-        let url = format!("{base_url}/mcp");
-        let response = http
-            .post(&url)
-            .bearer_auth(token)
-            .header("accept", "application/json, text/event-stream")
-            .json(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-                "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}}))
-            .send()
-            .await
-            .unwrap();
-        // Absent when the server runs without sessions.
-        let id = response
-            .headers()
-            .get("mcp-session-id")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        response.text().await.unwrap();
-        let session = Self {
-            http,
-            url,
-            token: token.to_owned(),
-            id,
-            next: 1,
-        };
-        session
-            .post(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-            .await;
-        session
-    }
-
-    async fn post(&self, body: Value) -> String {
-        let mut request = self.http.post(&self.url);
-        if !self.id.is_empty() {
-            request = request.header("mcp-session-id", &self.id);
-        }
-        let response = request
-            .bearer_auth(&self.token)
-            .header("accept", "application/json, text/event-stream")
-            .header("mcp-protocol-version", "2025-11-25")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{}", response.status());
-        response.text().await.unwrap()
-    }
-
-    async fn call(&mut self, tool: &str, arguments: Value) -> String {
-        self.next += 1;
-        let text = self
-            .post(
-                json!({"jsonrpc": "2.0", "id": self.next, "method": "tools/call",
-                "params": {"name": tool, "arguments": arguments}}),
-            )
-            .await;
-        assert!(
-            !text.contains("\"isError\":true"),
-            "{tool} failed: {}",
-            &text[..text.len().min(400)]
-        );
-        text
-    }
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;

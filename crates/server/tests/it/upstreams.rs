@@ -49,7 +49,11 @@ impl Setup {
     /// Stores a key and waits for its background probe to finish, then forgets the
     /// requests the probe made, so a test counts only its own.
     pub async fn key(&self, provider: &str, secret: &str) -> String {
-        let created = self.owner.create_key(provider, "test key", secret).await.ok();
+        let created = self
+            .owner
+            .create_key(provider, "test key", secret)
+            .await
+            .ok();
         let id = created["id"].as_str().unwrap().to_owned();
         wait_for_status(&self.owner, &id, |s| s != "unverified").await;
         for fake in self.fakes.all() {
@@ -60,7 +64,11 @@ impl Setup {
 }
 
 /// Polls the key list until the key's status satisfies `done`; returns the record.
-pub async fn wait_for_status(client: &McpClient, key_id: &str, done: impl Fn(&str) -> bool) -> Value {
+pub async fn wait_for_status(
+    client: &McpClient,
+    key_id: &str,
+    done: impl Fn(&str) -> bool,
+) -> Value {
     for _ in 0..200 {
         let keys = client.keys().await;
         if let Some(key) = keys.iter().find(|k| k["id"] == key_id)
@@ -113,5 +121,11 @@ pub fn credentials_seen(fake: &FakeServer) -> Vec<String> {
 
 /// OpenRouter's decimal-string price as the number the contract shows.
 pub fn price(entry: &Value, field: &str) -> Value {
-    json!(entry["pricing"][field].as_str().unwrap().parse::<f64>().unwrap())
+    json!(
+        entry["pricing"][field]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    )
 }
