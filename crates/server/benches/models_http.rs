@@ -203,9 +203,11 @@ async fn bench(name: &str, backend: Backend, page_cap: usize) {
         }
         refresh_bytes = body.len();
     }
-    let refreshed = structured(&owner
-        .call("AI_PROVIDERS_REFRESH_MODELS", json!({"keyId": key_id}))
-        .await);
+    let refreshed = structured(
+        &owner
+            .call("AI_PROVIDERS_REFRESH_MODELS", json!({"keyId": key_id}))
+            .await,
+    );
     assert_eq!(refreshed["models"].as_array().unwrap().len(), MODELS);
     assert_eq!(refreshed["stale"], json!(false));
 
@@ -216,7 +218,10 @@ async fn bench(name: &str, backend: Backend, page_cap: usize) {
     println!(
         "{name}: {MODELS} models, {pages} upstream page(s) of {upstream_bytes} B per fetch, {priced}/{MODELS} priced by enrichment"
     );
-    println!("  cold first list (fetch + catalog fetch): {:>7.2} ms", ms(cold_time));
+    println!(
+        "  cold first list (fetch + catalog fetch): {:>7.2} ms",
+        ms(cold_time)
+    );
     println!(
         "  warm list, owner  ({list_bytes} B): p50 {:>6.2} ms  p99 {:>6.2} ms  ({LIST_SAMPLES} calls)",
         ms(list_p50),
