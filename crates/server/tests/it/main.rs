@@ -11,6 +11,7 @@ mod key_check;
 mod leak;
 mod model_cache;
 mod models;
+mod policy;
 mod replicas;
 mod shutdown;
 mod stdio;
