@@ -4,7 +4,9 @@
 use serde_json::json;
 use sqlx::{Connection, Row};
 
-use crate::harness::{AppOptions, TEST_MASTER_KEY, TestApp};
+use aiproviders_fakes::Behavior;
+
+use crate::harness::{TEST_MASTER_KEY, TestApp};
 
 const SECRETS: [&str; 4] = [
     "sk-ant-api03-LEAKCANARY-anthropic-7e1d",
@@ -60,7 +62,9 @@ async fn database_text(app: &TestApp) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn secrets_never_reach_the_database_logs_or_tool_output() {
-    let app = TestApp::spawn_with(AppOptions::default().env("RUST_LOG", "debug")).await;
+    // Real upstream calls (to the fakes) with every secret, at debug level.
+    let fakes = aiproviders_fakes::FakeUpstreams::start().await;
+    let app = TestApp::spawn_with(crate::upstreams::options(&fakes).env("RUST_LOG", "debug")).await;
     let org = app.org();
     let owner = app.client(&org.owner).await;
     let member = app.client(&org.member).await;
@@ -100,6 +104,42 @@ async fn secrets_never_reach_the_database_logs_or_tool_output() {
             .await,
     );
     record(&owner.call("AI_PROVIDER_KEY_LIST", json!({})).await);
+    let openrouter = owner.keys().await;
+    let openrouter = openrouter
+        .iter()
+        .find(|k| k["providerId"] == "openrouter")
+        .unwrap()["id"]
+        .clone();
+    for tool in [
+        "AI_PROVIDERS_LIST_MODELS",
+        "AI_PROVIDERS_REFRESH_MODELS",
+        "AI_PROVIDER_KEY_CHECK",
+    ] {
+        record(&owner.call(tool, json!({"keyId": id})).await);
+        record(&member.call(tool, json!({"keyId": openrouter})).await);
+    }
+    for behavior in [
+        Behavior::Unauthorized,
+        Behavior::RateLimited {
+            retry_after_seconds: 3,
+        },
+        Behavior::Malformed,
+    ] {
+        fakes.anthropic.set_behavior(behavior.clone());
+        fakes.openrouter.set_behavior(behavior);
+        for tool in ["AI_PROVIDERS_REFRESH_MODELS", "AI_PROVIDER_KEY_CHECK"] {
+            record(&owner.call(tool, json!({"keyId": id})).await);
+            record(&owner.call(tool, json!({"keyId": openrouter})).await);
+        }
+    }
+    assert!(
+        fakes
+            .anthropic
+            .requests()
+            .iter()
+            .any(|r| r.header("x-api-key") == Some(SECRETS[0])),
+        "the secret was used upstream"
+    );
     record(&owner.call("AI_PROVIDERS_ACTIVE", json!({})).await);
     record(&owner.call("AI_PROVIDER_AUDIT_LIST", json!({})).await);
     record(
