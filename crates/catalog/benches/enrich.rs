@@ -39,7 +39,7 @@ fn catalog_entry(vendor: &str, slug: &str, i: usize) -> Model {
         .with(Capability::Text, true)
         .with(Capability::Vision, true)
         .with(Capability::Tools, true)
-        .with(Capability::Reasoning, i % 2 == 0)
+        .with(Capability::Reasoning, i.is_multiple_of(2))
         .with(Capability::Image, false)
         .with(Capability::Audio, false)
         .with(Capability::File, true);
@@ -57,7 +57,7 @@ fn catalog_entry(vendor: &str, slug: &str, i: usize) -> Model {
 fn provider_model(provider: ProviderId, model_id: String, i: usize) -> Model {
     let mut model = Model::new(provider, id(&model_id));
     model.title = Some(format!("Test model {i:03}"));
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         model.limits.context_window = Some(200_000);
     }
     model

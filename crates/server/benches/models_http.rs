@@ -19,7 +19,9 @@
 //! per fetch) to show the cost per page.
 //!
 //! Run: `cargo bench -p aiproviders --bench models_http`. PostgreSQL is used when
-//! `AIPROVIDERS_TEST_POSTGRES_URL` is set (scripts/bench.sh sets it).
+//! `AIPROVIDERS_TEST_POSTGRES_URL` is set (scripts/bench.sh sets it). For profiling,
+//! `MODELS_HTTP_PROFILE=AI_PROVIDERS_LIST_MODELS` (or `…REFRESH_MODELS`) skips the
+//! measurements, prints the server's pid and calls that tool in a loop for 20 s.
 
 #[allow(dead_code)]
 #[path = "../tests/it/harness.rs"]
@@ -164,6 +166,10 @@ async fn bench(name: &str, backend: Backend, page_cap: usize) {
         .filter(|m| m["costs"]["input"].is_number())
         .count();
 
+    if let Ok(tool) = std::env::var("MODELS_HTTP_PROFILE") {
+        return profile_loop(&mut owner, &app, &tool, &key_id).await;
+    }
+
     // Warm list, owner then member.
     let (owner_list, list_bytes) = time_calls(
         &mut owner,
@@ -250,6 +256,20 @@ async fn bench(name: &str, backend: Backend, page_cap: usize) {
     );
 }
 
+/// `MODELS_HTTP_PROFILE=AI_PROVIDERS_LIST_MODELS` (or `…REFRESH_MODELS`): no measurement;
+/// prints the server's pid, waits 3 s (time to attach `perf record -p PID`), then calls the
+/// tool in a loop for 20 s.
+async fn profile_loop(session: &mut Session, app: &TestApp, tool: &str, key_id: &str) {
+    eprintln!("server pid {}: calling {tool} for 20 s in 3 s", app.pid());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (started, mut calls) = (Instant::now(), 0);
+    while started.elapsed() < Duration::from_secs(20) {
+        session.call(tool, json!({"keyId": key_id})).await;
+        calls += 1;
+    }
+    eprintln!("{calls} calls");
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing and expects a
     // quick run: skip then.
@@ -262,6 +282,9 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
+        if std::env::var_os("MODELS_HTTP_PROFILE").is_some() {
+            return bench("sqlite, 1 page", Backend::Sqlite, 1000).await;
+        }
         bench("sqlite, 1 page", Backend::Sqlite, 1000).await;
         bench("sqlite, 20 pages (fake's default cap)", Backend::Sqlite, 20).await;
         match std::env::var("AIPROVIDERS_TEST_POSTGRES_URL") {
