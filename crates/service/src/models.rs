@@ -30,12 +30,13 @@ const CATALOG_GRACE: Duration = Duration::from_secs(2);
 /// for longer with `Retry-After`).
 const REFRESH_PAUSE: Duration = Duration::from_secs(30);
 
-/// The version of a key a list belongs to.
+/// The version of a key a list belongs to (and its status as last read).
 #[derive(Debug, Clone)]
 struct KeyVersion {
     id: KeyId,
     provider: ProviderId,
     updated_at: Timestamp,
+    status: KeyStatus,
 }
 
 impl From<&KeyRecord> for KeyVersion {
@@ -44,6 +45,7 @@ impl From<&KeyRecord> for KeyVersion {
             id: key.id.clone(),
             provider: key.provider_id,
             updated_at: key.updated_at,
+            status: key.status,
         }
     }
 }
@@ -284,8 +286,11 @@ impl Services {
             self.upstream.list_models(provider, secret.as_ref()).await
         };
         let now = Timestamp::now();
-        self.record_status(&org, &key.id, status_after(&fetched), now)
-            .await;
+        // A fetch records what it learned about the key only when that changes the status
+        // (a write bumps the key-list version, which every key listing would pay for);
+        // `AI_PROVIDER_KEY_CHECK` always records.
+        let status = status_after(&fetched).filter(|status| *status != key.status);
+        self.record_status(&org, &key.id, status, now).await;
         let raw = fetched?;
         if let Some(catalog) = catalog {
             let _ = tokio::time::timeout(CATALOG_GRACE, catalog).await;
