@@ -19,7 +19,7 @@ async fn refresh(setup: &Setup, key: &str) -> crate::harness::Outcome {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn upstream_failures_become_typed_errors_without_the_key() {
-    let setup = Setup::start_with(|o| o.env("AIPROVIDERS_UPSTREAM_TIMEOUT_MS", "500")).await;
+    let setup = Setup::start_with(|o| o.env("AIPROVIDERS_UPSTREAM_TIMEOUT_MS", "2500")).await;
     let key = setup.key("anthropic", SECRET).await;
     let anthropic = &setup.fakes.anthropic;
     let cases = [
@@ -45,6 +45,7 @@ async fn upstream_failures_become_typed_errors_without_the_key() {
         (Behavior::ServerError(529), "upstream_unavailable", "529"),
         (Behavior::Malformed, "upstream_unavailable", "JSON"),
         (Behavior::Truncated, "upstream_unavailable", "anthropic"),
+        // The timeout is generous enough for the fake to build the 17 MiB body under load.
         (Behavior::Hang, "upstream_unavailable", "timed out"),
         (
             Behavior::Huge(17 << 20),
