@@ -23,3 +23,26 @@ pub use error::UpstreamError;
 pub use http::UpstreamLimits;
 pub use registry::{ProviderInfo, ProviderRegistry, ProviderSettings};
 pub use upstream::Upstream;
+
+/// Entry points for `benches/parse.rs` only: not part of the API, may change at any time.
+#[doc(hidden)]
+pub mod bench {
+    use aiproviders_domain::{Model, ProviderId};
+
+    use crate::UpstreamError;
+
+    /// One Anthropic `GET /v1/models` page.
+    pub fn anthropic_page(body: &[u8]) -> Result<Vec<Model>, UpstreamError> {
+        crate::anthropic::parse_page(body).map(|page| page.models)
+    }
+
+    /// One Gemini `GET /v1beta/models` page (the first of a listing).
+    pub fn google_page(body: &[u8]) -> Result<Vec<Model>, UpstreamError> {
+        crate::google::parse_page(body, true).map(|page| page.models)
+    }
+
+    /// An OpenRouter-shaped `GET /api/v1/models` catalog.
+    pub fn openrouter_models(body: &[u8]) -> Result<Vec<Model>, UpstreamError> {
+        crate::openrouter::parse_models(ProviderId::OpenRouter, body)
+    }
+}

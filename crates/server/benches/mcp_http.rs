@@ -2,7 +2,10 @@
 //!
 //! - `AI_PROVIDER_KEY_CREATE` throughput: 2,000 distinct keys created by 16 concurrent
 //!   sessions;
-//! - `AI_PROVIDER_KEY_LIST` latency (p50/p99) in an organization holding 1,000 keys.
+//! - `AI_PROVIDER_KEY_LIST` latency (p50/p99) in an organization holding 1,000 keys;
+//! - the transfer floor: a GET of a precomputed body of the list's size from an axum server
+//!   (the fake providers' machinery) with the same client, i.e. what moving that many bytes
+//!   over loopback HTTP costs on this machine before the service does any work.
 //!
 //! It starts the release binary like the integration tests do (the same harness), and talks
 //! plain JSON-RPC over Streamable HTTP with reqwest so the client adds as little as possible.
@@ -107,6 +110,40 @@ async fn bench_backend(name: &str, backend: Backend) {
         }
     }
     floor.sort();
+
+    // The transfer floor for a body of the list's size.
+    let fake =
+        aiproviders_fakes::FakeServer::openrouter(&aiproviders_fakes::Dataset::default()).await;
+    fake.set_recording(false);
+    fake.set_behavior(aiproviders_fakes::Behavior::Status {
+        status: 200,
+        headers: vec![],
+        body: "x".repeat(list_bytes),
+    });
+    let http = reqwest::Client::new();
+    let static_url = format!("{}/static", fake.url());
+    let mut transfer = Vec::with_capacity(LIST_SAMPLES);
+    for i in 0..LIST_WARMUP + LIST_SAMPLES {
+        let started = Instant::now();
+        let body = http
+            .get(&static_url)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(body.len(), list_bytes);
+        if i >= LIST_WARMUP {
+            transfer.push(started.elapsed());
+        }
+    }
+    transfer.sort();
+    println!(
+        "{name:<10} transfer floor for {list_bytes} B (static body, same client): p50 {:>5.2} ms  p99 {:>5.2} ms",
+        percentile(&transfer, 0.50).as_secs_f64() * 1e3,
+        percentile(&transfer, 0.99).as_secs_f64() * 1e3,
+    );
     println!(
         "{name:<10} create: {creates_per_sec:>7.0}/s ({CREATE_TOTAL} keys, {CREATE_CONCURRENCY} sessions) | \
          list {LIST_KEYS} keys ({list_bytes} B): p50 {:>6.2} ms  p99 {:>6.2} ms | \
