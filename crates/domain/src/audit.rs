@@ -8,6 +8,14 @@ pub enum AuditAction {
     KeyDelete,
     /// Replacing the organization's model permission policy.
     PolicySet,
+    /// Starting an OAuth consent (`AI_PROVIDER_OAUTH_URL`).
+    OAuthStart,
+    /// Completing one (the exchange tool or the callback route).
+    OAuthExchange,
+    /// Activating the local Claude Code CLI.
+    CliActivate,
+    /// Creating a top-up checkout link.
+    TopUp,
     /// Reading the audit log (audited only when refused).
     AuditList,
 }
@@ -19,6 +27,10 @@ impl AuditAction {
             AuditAction::KeyUpdate => "provider_key.update",
             AuditAction::KeyDelete => "provider_key.delete",
             AuditAction::PolicySet => "model_policy.set",
+            AuditAction::OAuthStart => "provider_oauth.start",
+            AuditAction::OAuthExchange => "provider_oauth.exchange",
+            AuditAction::CliActivate => "provider_cli.activate",
+            AuditAction::TopUp => "credits.topup",
             AuditAction::AuditList => "audit.list",
         }
     }

@@ -30,4 +30,4 @@ pub use timestamp::Timestamp;
 
 /// A secret string that is zeroized on drop and shows `[REDACTED]`; callers wrap a secret
 /// in it the moment it is read from a request.
-pub use secrecy::SecretString;
+pub use secrecy::{ExposeSecret, SecretString};

@@ -50,6 +50,9 @@ pub struct RecordedRequest {
     pub query: String,
     /// Header names in lowercase, in arrival order.
     pub headers: Vec<(String, String)>,
+    /// The request body as text (invalid UTF-8 replaced), cut at 64 KiB; empty when there is
+    /// none (every GET).
+    pub body: String,
 }
 
 impl RecordedRequest {
@@ -69,6 +72,11 @@ impl RecordedRequest {
             .map(|(_, v)| v)
     }
 
+    /// The body parsed as JSON, if it is JSON (and was not cut).
+    pub fn body_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+
     /// Whether this request continues a paginated listing (a non-empty `after_id`,
     /// `before_id` or `pageToken`).
     pub fn has_page_cursor(&self) -> bool {
@@ -85,19 +93,20 @@ pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(n), decode(v))
+            (decode(n, true), decode(v, true))
         })
         .collect()
 }
 
-fn decode(s: &str) -> String {
+/// Percent-decodes `s`; `+` is a space when `plus_is_space` (query strings, not paths).
+pub(crate) fn decode(s: &str, plus_is_space: bool) -> String {
     let bytes = s.as_bytes();
     let hex = |b: u8| (b as char).to_digit(16);
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'+' => out.push(b' '),
+            b'+' if plus_is_space => out.push(b' '),
             b'%' => {
                 match (
                     bytes.get(i + 1).copied().and_then(hex),

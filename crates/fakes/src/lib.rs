@@ -14,16 +14,29 @@
 //! ```
 //!
 //! Credentials: any non-empty one is accepted unless it contains `revoked`, which gets the
-//! provider's "bad key" answer ([`Behavior::Unauthorized`]), on every route that looks at keys.
+//! provider's "bad key" answer ([`Behavior::Unauthorized`]; on the Deco balance and top-up
+//! routes 401 `{"error":"unauthorized"}`), on every route that looks at keys. So keys issued by
+//! the OAuth fakes work everywhere.
+//!
+//! OAuth: the consent URLs ([`consent`] plays the browser) answer 302 to the callback with a
+//! single-use `code` bound to the `code_challenge`; the exchange issues a key only when
+//! `base64url(sha256(code_verifier))` equals that challenge. Any refused exchange (unknown,
+//! used, expired code or wrong verifier) burns the code. Codes live 10 minutes
+//! ([`FakeServer::set_code_ttl`]).
 
+mod account;
 mod anthropic;
 mod behavior;
+mod browser;
 mod dataset;
+mod deco;
 mod google;
+mod oauth;
 mod openrouter;
 mod server;
 
 pub use behavior::{Behavior, RecordedRequest};
+pub use browser::{callback_param, consent};
 pub use dataset::{
     ANTHROPIC_REAL_MODELS, Dataset, GOOGLE_EMBEDDING_ONLY_MODELS, GOOGLE_REAL_MODELS,
     anthropic_test_model_id, google_test_model_id, openrouter_catalog_entry, usd_per_token,
@@ -35,38 +48,33 @@ use openrouter::Flavor;
 impl FakeServer {
     /// An Anthropic fake: `GET /v1/models`, `GET /v1/models/{id}`.
     pub async fn anthropic(dataset: &Dataset) -> Self {
-        Self::spawn(anthropic::Anthropic::new(
-            &dataset.anthropic_catalog(),
-            dataset.anthropic_page_cap,
-        ))
+        Self::spawn(|_| {
+            anthropic::Anthropic::new(&dataset.anthropic_catalog(), dataset.anthropic_page_cap)
+        })
         .await
     }
 
     /// A Gemini fake: `GET /v1beta/models`, `GET /v1beta/models/{id}`.
     pub async fn google(dataset: &Dataset) -> Self {
-        Self::spawn(google::Google::new(
-            &dataset.google_catalog(),
-            dataset.google_page_cap,
-        ))
-        .await
+        Self::spawn(|_| google::Google::new(&dataset.google_catalog(), dataset.google_page_cap))
+            .await
     }
 
-    /// An OpenRouter fake: `/api/v1/models`, `/api/v1/key`, `/api/v1/auth/key`, `/api/v1/credits`.
+    /// An OpenRouter fake: `GET /api/v1/models`, `/api/v1/key`, `/api/v1/auth/key`,
+    /// `/api/v1/credits`, and OAuth PKCE: `GET /auth` (the consent page, which redirects at
+    /// once to `callback_url` + `code`) and `POST /api/v1/auth/keys` (the exchange).
     pub async fn openrouter(dataset: &Dataset) -> Self {
-        Self::spawn(openrouter::OpenRouter::new(
-            Flavor::OpenRouter,
-            &dataset.openrouter_catalog(),
-        ))
-        .await
+        let catalog = dataset.openrouter_catalog();
+        Self::spawn(|account| openrouter::OpenRouter::new(Flavor::OpenRouter, account, &catalog))
+            .await
     }
 
-    /// A Deco AI Gateway fake: `/api/v1/models`, Bearer required.
+    /// A Deco AI Gateway fake: `GET /api/v1/models` (Bearer required), OAuth PKCE
+    /// (`GET /oauth/authorize`, `POST /oauth/token`), `GET /api/teams/{organizationId}/balance`
+    /// and `POST /api/credits/topup`.
     pub async fn deco(dataset: &Dataset) -> Self {
-        Self::spawn(openrouter::OpenRouter::new(
-            Flavor::Deco,
-            &dataset.deco_catalog(),
-        ))
-        .await
+        let catalog = dataset.deco_catalog();
+        Self::spawn(|account| openrouter::OpenRouter::new(Flavor::Deco, account, &catalog)).await
     }
 }
 

@@ -1,22 +1,30 @@
-//! The OpenRouter fake (reference §3.1–3.3, §3.5) and the Deco AI Gateway fake, which serves
-//! the same `GET /api/v1/models` shape but requires a Bearer key.
+//! The OpenRouter fake (reference §3.1–3.5) and the Deco AI Gateway fake, which serves the
+//! same `GET /api/v1/models` shape but requires a Bearer key (its other routes: [`crate::deco`]).
+
+mod oauth;
+
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::http::Method;
 use serde_json::{Value, json};
 
+use crate::account::Account;
+use crate::deco;
 use crate::server::{Incoming, Provider, Reply, is_revoked, padded};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flavor {
-    /// `/api/v1/models` (public), `/api/v1/key`, `/api/v1/auth/key`, `/api/v1/credits`.
+    /// `/api/v1/models` (public), `/api/v1/key`, `/api/v1/auth/key`, `/api/v1/credits`,
+    /// `/auth`, `/api/v1/auth/keys`.
     OpenRouter,
-    /// `/api/v1/models` only, Bearer required.
+    /// `/api/v1/models` (Bearer required) and the routes of [`crate::deco`].
     Deco,
 }
 
 pub(crate) struct OpenRouter {
     flavor: Flavor,
+    account: Arc<Account>,
     /// The whole `/api/v1/models` body, serialized once.
     models: Bytes,
     first: Value,
@@ -45,11 +53,12 @@ fn label(key: &str) -> String {
     format!("{head}...{tail}")
 }
 
-fn key_body(key: &str) -> String {
+/// `limit_remaining: None` → `limit` and `limit_remaining` both `null`.
+fn key_body(key: &str, limit_remaining: Option<f64>) -> String {
     json!({"data": {
         "label": label(key),
-        "limit": 100,
-        "limit_remaining": 74.5,
+        "limit": limit_remaining.map(|_| 100),
+        "limit_remaining": limit_remaining,
         "limit_reset": "monthly",
         "include_byok_in_limit": false,
         "usage": 25.5,
@@ -71,10 +80,11 @@ fn key_body(key: &str) -> String {
 }
 
 impl OpenRouter {
-    pub fn new(flavor: Flavor, catalog: &[Value]) -> Self {
+    pub fn new(flavor: Flavor, account: Arc<Account>, catalog: &[Value]) -> Self {
         let body = json!({"data": catalog, "total_count": catalog.len(), "links": {"next": null}});
         Self {
             flavor,
+            account,
             models: Bytes::from(body.to_string()),
             first: catalog.first().cloned().unwrap_or_else(|| json!({"id": "openrouter/auto", "name": "Auto Router", "pricing": {"prompt": "-1", "completion": "-1"}})),
         }
@@ -83,6 +93,13 @@ impl OpenRouter {
 
 impl Provider for OpenRouter {
     fn respond(&self, req: &Incoming) -> Reply {
+        let extra = match self.flavor {
+            Flavor::OpenRouter => oauth::respond(&self.account, req),
+            Flavor::Deco => deco::respond(&self.account, req),
+        };
+        if let Some(reply) = extra {
+            return reply;
+        }
         let path = req.path.as_str();
         let known = match self.flavor {
             Flavor::OpenRouter => matches!(
@@ -112,7 +129,7 @@ impl Provider for OpenRouter {
             ("/api/v1/credits", Some(_)) => {
                 error(403, "Only management keys can perform this operation")
             }
-            (_, Some(k)) => Reply::json(200, key_body(k)),
+            (_, Some(k)) => Reply::json(200, key_body(k, self.account.limit_remaining())),
         }
     }
 

@@ -15,7 +15,13 @@ use axum::serve::ListenerExt;
 use serde_json::Value;
 use tokio::task::AbortHandle;
 
+use crate::account::Account;
 use crate::behavior::{Behavior, RecordedRequest, parse_query};
+
+/// The largest request body a fake reads; a larger one gets the provider's 413.
+const MAX_BODY: usize = 4 << 20;
+/// How much of a request body [`RecordedRequest::body`] keeps.
+const RECORDED_BODY: usize = 64 << 10;
 
 /// A request as a provider sees it.
 pub(crate) struct Incoming {
@@ -23,6 +29,8 @@ pub(crate) struct Incoming {
     pub path: String,
     pub params: Vec<(String, String)>,
     pub headers: HeaderMap,
+    /// The whole request body (empty for a GET).
+    pub body: Bytes,
 }
 
 impl Incoming {
@@ -44,6 +52,17 @@ impl Incoming {
         let (scheme, token) = value.split_once(' ')?;
         let token = token.trim();
         (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+    }
+
+    /// The body as a JSON object, if it is one and `content-type` says JSON.
+    pub fn json_object(&self) -> Option<serde_json::Map<String, Value>> {
+        let is_json = self
+            .header("content-type")
+            .is_some_and(|t| t.trim_start().starts_with("application/json"));
+        match serde_json::from_slice(&self.body) {
+            Ok(Value::Object(map)) if is_json => Some(map),
+            _ => None,
+        }
     }
 }
 
@@ -81,6 +100,13 @@ impl Reply {
             self.headers.push((n, v));
         }
         self
+    }
+
+    /// `status` with a `Location` header and an empty body (no content type).
+    pub fn redirect(status: u16, location: &str) -> Self {
+        let mut reply = Self::json(status, "");
+        reply.headers.clear();
+        reply.with_header("location", location)
     }
 
     pub fn has_header(&self, name: &HeaderName) -> bool {
@@ -133,12 +159,13 @@ struct Behaviors {
 
 struct Shared {
     provider: Box<dyn Provider>,
+    account: Arc<Account>,
     behaviors: Mutex<Behaviors>,
     requests: Mutex<Vec<RecordedRequest>>,
     recording: std::sync::atomic::AtomicBool,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -170,14 +197,17 @@ impl fmt::Debug for FakeServer {
 }
 
 impl FakeServer {
-    /// Binds `127.0.0.1:0` and serves `provider` on the current tokio runtime.
-    pub(crate) async fn spawn(provider: impl Provider) -> Self {
+    /// Binds `127.0.0.1:0` and serves the provider `make` builds on the current tokio runtime;
+    /// the provider gets this fake's [`Account`].
+    pub(crate) async fn spawn<P: Provider>(make: impl FnOnce(Arc<Account>) -> P) -> Self {
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
             .expect("fake provider: bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("fake provider: local address");
+        let account = Arc::new(Account::default());
         let shared = Arc::new(Shared {
-            provider: Box::new(provider),
+            provider: Box::new(make(account.clone())),
+            account,
             behaviors: Mutex::default(),
             requests: Mutex::default(),
             recording: true.into(),
@@ -219,10 +249,18 @@ impl FakeServer {
         lock(&self.inner.shared.behaviors).routes.clear();
     }
 
-    /// Back to [`Behavior::Normal`] everywhere, and forgets the recorded requests.
+    /// Back to [`Behavior::Normal`] everywhere and to the default account settings (code
+    /// lifetime, key limit, balance); forgets the recorded requests, the pending authorization
+    /// codes, the issued keys and the organizations seen.
     pub fn reset(&self) {
         *lock(&self.inner.shared.behaviors) = Behaviors::default();
+        self.inner.shared.account.reset();
         self.clear_requests();
+    }
+
+    /// The simulated account behind this fake (OAuth codes, balance, …).
+    pub(crate) fn account(&self) -> &Account {
+        &self.inner.shared.account
     }
 
     /// Every request received, in order.
@@ -253,12 +291,17 @@ impl FakeServer {
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
-    let (parts, _body) = req.into_parts();
+    let (parts, body) = req.into_parts();
+    let (body, too_large) = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => (bytes, false),
+        Err(_) => (Bytes::new(), true),
+    };
     let incoming = Incoming {
         params: parse_query(parts.uri.query().unwrap_or("")),
         path: parts.uri.path().to_owned(),
         method: parts.method,
         headers: parts.headers,
+        body,
     };
     if shared.recording.load(std::sync::atomic::Ordering::Relaxed) {
         let recorded = RecordedRequest {
@@ -275,8 +318,13 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
                     )
                 })
                 .collect(),
+            body: String::from_utf8_lossy(&incoming.body[..incoming.body.len().min(RECORDED_BODY)])
+                .into_owned(),
         };
         lock(&shared.requests).push(recorded);
+    }
+    if too_large {
+        return shared.provider.server_error(413).into_response();
     }
     let behavior = {
         let behaviors = lock(&shared.behaviors);
@@ -318,11 +366,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             let body = provider.respond(&incoming).body;
             Reply::json(200, body.slice(..body.len() / 2))
         }
-        Behavior::Redirect(location) => {
-            let mut reply = Reply::json(302, "").with_header("location", location);
-            reply.headers.remove(0);
-            reply
-        }
+        Behavior::Redirect(location) => Reply::redirect(302, &location),
         Behavior::Huge(bytes) => provider.huge(bytes),
     };
     provider.finish(reply).into_response()

@@ -1,5 +1,6 @@
 //! What each tool does: parse its arguments, call the service, render the output.
 
+use aiproviders_domain::{ExposeSecret, SecretString};
 use aiproviders_service::{Caller, KeyList, ModelListing};
 use serde_json::{Value, json};
 
@@ -28,7 +29,7 @@ pub async fn run(
             let provider_id = args.string("providerId")?;
             let label = args.string("label")?;
             // Zeroized on drop from here on, whatever happens to the call.
-            let api_key = aiproviders_domain::SecretString::from(args.string("apiKey")?);
+            let api_key = SecretString::from(args.string("apiKey")?);
             args.finish()?;
             let created = caller.create_key(&provider_id, &label, api_key).await?;
             let mut value = json!(created.key);
@@ -104,6 +105,50 @@ pub async fn run(
             args.finish()?;
             let policy = caller.set_policy(&policy).await?;
             Output::of(&json!({"policy": &*policy}))
+        }
+        "AI_PROVIDER_OAUTH_URL" => {
+            let provider_id = args.string("providerId")?;
+            let callback_url = args.string("callbackUrl")?;
+            args.finish()?;
+            let start = caller.oauth_url(&provider_id, &callback_url).await?;
+            Output::of(&json!({
+                "url": start.url,
+                "stateToken": start.state_token.expose_secret(),
+                "expiresAt": start.expires_at,
+            }))
+        }
+        "AI_PROVIDER_OAUTH_EXCHANGE" => {
+            let provider_id = args.string("providerId")?;
+            let code = args.string("code")?;
+            let state_token = SecretString::from(args.string("stateToken")?);
+            let label = args.optional_string("label")?;
+            args.finish()?;
+            let created = caller
+                .oauth_exchange(&provider_id, &code, state_token, label.as_deref())
+                .await?;
+            let mut value = json!(created.key);
+            value["created"] = json!(created.created);
+            Output::of(&value)
+        }
+        "AI_PROVIDER_CLI_ACTIVATE" => {
+            args.finish()?;
+            Output::of(&caller.cli_activate().await?)
+        }
+        "AI_PROVIDER_CREDITS" => {
+            let provider_id = args.string("providerId")?;
+            let key_id = args.optional_string("keyId")?;
+            args.finish()?;
+            Output::of(&caller.credits(&provider_id, key_id.as_deref()).await?)
+        }
+        "AI_PROVIDER_TOPUP_URL" => {
+            let provider_id = args.string("providerId")?;
+            let amount_cents = args.optional_integer("amountCents")?;
+            let currency = args.optional_string("currency")?;
+            args.finish()?;
+            let url = caller
+                .top_up_url(&provider_id, amount_cents, currency.as_deref())
+                .await?;
+            Output::of(&json!({"url": url}))
         }
         "AI_PROVIDER_AUDIT_LIST" => {
             let limit = args.optional_integer("limit")?;

@@ -255,3 +255,45 @@ pub fn policy() -> Value {
 pub fn policy_document() -> Value {
     object(json!({"policy": policy()}), &["policy"])
 }
+
+pub fn oauth_start() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "url": {"type": "string", "format": "uri", "description": "The provider's consent page."},
+            "stateToken": {"type": "string", "description": "Single use; pass it to AI_PROVIDER_OAUTH_EXCHANGE."},
+            "expiresAt": time()
+        },
+        "required": ["url", "stateToken", "expiresAt"]
+    })
+}
+
+pub fn cli_activation() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "activated": {"type": "boolean"},
+            "installed": {"type": "boolean"},
+            "version": {"type": "string"},
+            "authenticated": {"type": "boolean"},
+            "email": {"type": "string"},
+            "subscriptionType": {"type": "string"},
+            "authMethod": {"type": "string"},
+            "error": {"type": "string"}
+        },
+        "required": ["activated", "installed", "authenticated"]
+    })
+}
+
+pub fn credits() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "providerId": {"type": "string"},
+            "balanceCents": {"type": ["integer", "null"], "description": "null when the key has no spending limit"},
+            "currency": {"type": "string", "const": "USD"},
+            "fetchedAt": time()
+        },
+        "required": ["providerId", "balanceCents", "currency", "fetchedAt"]
+    })
+}

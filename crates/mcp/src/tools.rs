@@ -146,6 +146,93 @@ const SPECS: &[ToolSpec] = &[
         output: schemas::policy_document,
     },
     ToolSpec {
+        name: "AI_PROVIDER_OAUTH_URL",
+        title: "Start connecting a provider through OAuth",
+        description: "Starts an OAuth PKCE consent for openrouter or deco. Returns the consent page URL to open, a single-use stateToken and when it expires (10 minutes). callbackUrl must be on this service's public origin; the provider sends the browser there with ?state=…&code=…. Finish with AI_PROVIDER_OAUTH_EXCHANGE, or use this service's /oauth/callback/ai-provider as the callbackUrl. Owners and admins only.",
+        read_only: false,
+        destructive: false,
+        idempotent: false,
+        input: || {
+            schemas::object(
+                json!({
+                    "providerId": schemas::provider_id(),
+                    "callbackUrl": {"type": "string", "format": "uri", "maxLength": 2048, "description": "Where the provider sends the browser back; must be on AIPROVIDERS_PUBLIC_URL's origin."}
+                }),
+                &["providerId", "callbackUrl"],
+            )
+        },
+        output: schemas::oauth_start,
+    },
+    ToolSpec {
+        name: "AI_PROVIDER_OAUTH_EXCHANGE",
+        title: "Finish connecting a provider through OAuth",
+        description: "Trades the authorization code of a consent started with AI_PROVIDER_OAUTH_URL for a key and stores it like AI_PROVIDER_KEY_CREATE (created: false when the same key was already stored). The stateToken works once, for the same user, organization and provider, within 10 minutes. Owners and admins only.",
+        read_only: false,
+        destructive: false,
+        idempotent: false,
+        input: || {
+            schemas::object(
+                json!({
+                    "providerId": schemas::provider_id(),
+                    "code": {"type": "string", "minLength": 1, "maxLength": 2048},
+                    "stateToken": {"type": "string", "minLength": 1, "maxLength": 256},
+                    "label": schemas::label()
+                }),
+                &["providerId", "code", "stateToken"],
+            )
+        },
+        output: schemas::key_record_with_created,
+    },
+    ToolSpec {
+        name: "AI_PROVIDER_CLI_ACTIVATE",
+        title: "Use the local Claude Code CLI",
+        description: "Looks for the Claude Code CLI on this machine (AIPROVIDERS_CLAUDE_BIN, PATH, the usual install places), reads its version and login state, and when it is logged in records a claude-code credential (no secret is read or stored; activating again keeps one record). Local mode only. Owners and admins only.",
+        read_only: false,
+        destructive: false,
+        idempotent: true,
+        input: schemas::no_arguments,
+        output: schemas::cli_activation,
+    },
+    ToolSpec {
+        name: "AI_PROVIDER_CREDITS",
+        title: "Read a provider's credit balance",
+        description: "The credit balance in US cents: deco's gateway balance, or an OpenRouter key's remaining limit (null when the key has no limit). Without keyId the organization's newest key of the provider is used. Cached for 60 seconds.",
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+        input: || {
+            schemas::object(
+                json!({"providerId": schemas::provider_id(), "keyId": schemas::key_id()}),
+                &["providerId"],
+            )
+        },
+        output: schemas::credits,
+    },
+    ToolSpec {
+        name: "AI_PROVIDER_TOPUP_URL",
+        title: "Create a top-up checkout link",
+        description: "Creates a checkout link to buy credits (deco), for amountCents (100 to 100,000,000) in usd or brl. Owners and admins only; audited.",
+        read_only: false,
+        destructive: false,
+        idempotent: false,
+        input: || {
+            schemas::object(
+                json!({
+                    "providerId": schemas::provider_id(),
+                    "amountCents": {"type": "integer", "minimum": 100, "maximum": 100000000},
+                    "currency": {"type": "string", "enum": ["usd", "brl"], "default": "usd"}
+                }),
+                &["providerId", "amountCents"],
+            )
+        },
+        output: || {
+            schemas::object(
+                json!({"url": {"type": "string", "format": "uri"}}),
+                &["url"],
+            )
+        },
+    },
+    ToolSpec {
         name: "AI_PROVIDER_AUDIT_LIST",
         title: "Read the audit log",
         description: "Lists the organization's audit events (key changes and refused calls), newest first. `before` takes an event id or an RFC 3339 time to page back. Owners and admins only.",
@@ -166,7 +253,7 @@ const SPECS: &[ToolSpec] = &[
 ];
 
 /// Every tool name, in listing order.
-pub const TOOL_NAMES: [&str; 12] = [
+pub const TOOL_NAMES: [&str; 17] = [
     "AI_PROVIDERS_LIST",
     "AI_PROVIDER_KEY_CREATE",
     "AI_PROVIDER_KEY_LIST",
@@ -178,6 +265,11 @@ pub const TOOL_NAMES: [&str; 12] = [
     "AI_PROVIDER_KEY_CHECK",
     "AI_PROVIDER_MODEL_POLICY_GET",
     "AI_PROVIDER_MODEL_POLICY_SET",
+    "AI_PROVIDER_OAUTH_URL",
+    "AI_PROVIDER_OAUTH_EXCHANGE",
+    "AI_PROVIDER_CLI_ACTIVATE",
+    "AI_PROVIDER_CREDITS",
+    "AI_PROVIDER_TOPUP_URL",
     "AI_PROVIDER_AUDIT_LIST",
 ];
 

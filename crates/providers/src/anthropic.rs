@@ -1,13 +1,15 @@
 //! Anthropic: `GET {base}/v1/models` with `x-api-key` and `anthropic-version`, pages
 //! followed through `has_more` / `last_id` → `after_id`.
 
+use std::borrow::Cow;
+
 use aiproviders_domain::{ApiKey, Capability, Model, ModelId, ProviderId};
-use serde_json::Value;
+use serde::de::MapAccess;
 
 use crate::UpstreamError;
 use crate::http::{self, Credential, Get, Http};
 use crate::source::{self, BoxFuture, ModelSource, Page};
-use crate::wire;
+use crate::wire::{Fields, Lenient, Text};
 
 const PROVIDER: ProviderId = ProviderId::Anthropic;
 const MODELS_PATH: &str = "/v1/models";
@@ -69,12 +71,74 @@ impl ModelSource for Anthropic {
 }
 
 #[derive(serde::Deserialize)]
-struct Envelope {
-    data: Vec<Value>,
+struct Envelope<'a> {
+    /// An entry that is not an object is skipped (`None`), like one without a usable id.
+    #[serde(borrow)]
+    data: Vec<Lenient<Item<'a>>>,
     #[serde(default)]
     has_more: Option<bool>,
-    #[serde(default)]
-    last_id: Option<Value>,
+    #[serde(default, borrow)]
+    last_id: Lenient<Cow<'a, str>>,
+}
+
+/// The fields of one entry that are read; any other key is skipped.
+#[derive(Default)]
+struct Item<'a> {
+    id: Lenient<Cow<'a, str>>,
+    display_name: Lenient<Text>,
+    max_input_tokens: Lenient<u64>,
+    max_tokens: Lenient<u64>,
+    capabilities: Lenient<Capabilities>,
+}
+
+impl<'de: 'a, 'a> Fields<'de> for Item<'a> {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "id" => self.id = map.next_value()?,
+            "display_name" => self.display_name = map.next_value()?,
+            "max_input_tokens" => self.max_input_tokens = map.next_value()?,
+            "max_tokens" => self.max_tokens = map.next_value()?,
+            "capabilities" => self.capabilities = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// The capabilities a model reports, each `{"supported": bool, ...}`; of the many listed,
+/// only these three map to ours.
+#[derive(Default)]
+struct Capabilities {
+    image_input: Lenient<Supported>,
+    pdf_input: Lenient<Supported>,
+    thinking: Lenient<Supported>,
+}
+
+impl<'de> Fields<'de> for Capabilities {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "image_input" => self.image_input = map.next_value()?,
+            "pdf_input" => self.pdf_input = map.next_value()?,
+            "thinking" => self.thinking = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+#[derive(Default)]
+struct Supported {
+    supported: Lenient<bool>,
+}
+
+impl<'de> Fields<'de> for Supported {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "supported" => self.supported = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
 }
 
 pub(crate) fn parse_page(body: &[u8]) -> Result<Page, UpstreamError> {
@@ -82,32 +146,34 @@ pub(crate) fn parse_page(body: &[u8]) -> Result<Page, UpstreamError> {
     let next = match envelope.has_more {
         Some(true) => envelope
             .last_id
-            .as_ref()
-            .and_then(Value::as_str)
+            .get()
             .filter(|id| !id.is_empty())
-            .map(str::to_owned),
+            .map(Cow::into_owned),
         _ => None,
     };
-    let models = envelope.data.iter().filter_map(parse_model).collect();
+    let models = envelope
+        .data
+        .into_iter()
+        .filter_map(|item| parse_model(item.get()?))
+        .collect();
     Ok(Page { models, next })
 }
 
-fn parse_model(item: &Value) -> Option<Model> {
-    let id = ModelId::from_upstream(item.get("id")?.as_str()?)?;
+fn parse_model(item: Item) -> Option<Model> {
+    let id = ModelId::from_upstream(&item.id.get()?)?;
     let mut model = Model::new(PROVIDER, id);
-    model.title = wire::string(item, "display_name");
-    model.limits.context_window = wire::uint(item, "max_input_tokens");
-    model.limits.max_output_tokens = wire::uint(item, "max_tokens");
+    model.title = item.display_name.get().map(|t| t.0);
+    model.limits.context_window = item.max_input_tokens.get();
+    model.limits.max_output_tokens = item.max_tokens.get();
     let caps = &mut model.capabilities;
     caps.set(Capability::Text, true);
-    if let Some(listed) = item.get("capabilities").filter(|c| c.is_object()) {
-        let supported = |name: &str| listed.get(name).and_then(|c| wire::boolean(c, "supported"));
-        for (name, capability) in [
-            ("image_input", Capability::Vision),
-            ("pdf_input", Capability::File),
-            ("thinking", Capability::Reasoning),
+    if let Some(listed) = item.capabilities.get() {
+        for (listed, capability) in [
+            (listed.image_input, Capability::Vision),
+            (listed.pdf_input, Capability::File),
+            (listed.thinking, Capability::Reasoning),
         ] {
-            if let Some(has) = supported(name) {
+            if let Some(has) = listed.get().and_then(|c| c.supported.get()) {
                 caps.set(capability, has);
             }
         }

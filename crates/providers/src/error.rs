@@ -10,6 +10,10 @@ pub enum UpstreamError {
     /// The provider refused the credential (HTTP 401 or 403, Gemini's 400 `API_KEY_INVALID`).
     #[error("{provider} refused the credential (HTTP {status})")]
     Auth { provider: ProviderId, status: u16 },
+    /// The provider refused an authorization code (OAuth exchange: HTTP 400, 401 or 403).
+    /// The code is the caller's input, so this is `invalid_input`, not `upstream_auth`.
+    #[error("{provider} refused the authorization code (HTTP {status})")]
+    Refused { provider: ProviderId, status: u16 },
     /// HTTP 429. `retry_after_seconds` comes from `retry-after-ms`, `Retry-After` or Gemini's
     /// `RetryInfo.retryDelay`, when one of them was given.
     #[error("{provider} is rate limiting requests (HTTP 429){}", retry_hint(*.retry_after_seconds))]
@@ -54,6 +58,7 @@ impl UpstreamError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Auth { .. } => ErrorCode::UpstreamAuth,
+            Self::Refused { .. } => ErrorCode::InvalidInput,
             Self::RateLimited { .. } => ErrorCode::UpstreamRateLimited,
             Self::InsufficientCredits { .. } => ErrorCode::InsufficientCredits,
             Self::Unavailable { .. } => ErrorCode::UpstreamUnavailable,
@@ -64,6 +69,7 @@ impl UpstreamError {
     pub fn provider(&self) -> ProviderId {
         match self {
             Self::Auth { provider, .. }
+            | Self::Refused { provider, .. }
             | Self::RateLimited { provider, .. }
             | Self::InsufficientCredits { provider }
             | Self::Unavailable { provider, .. }
@@ -125,5 +131,15 @@ mod tests {
             what: "listing models without a credential",
         };
         assert_eq!(unsupported.code(), ErrorCode::Unsupported);
+        let refused = UpstreamError::Refused {
+            provider: ProviderId::Deco,
+            status: 400,
+        };
+        assert_eq!(refused.code(), ErrorCode::InvalidInput);
+        assert_eq!(refused.provider(), ProviderId::Deco);
+        assert_eq!(
+            refused.to_string(),
+            "deco refused the authorization code (HTTP 400)"
+        );
     }
 }

@@ -2,13 +2,16 @@
 //! in the query), pages followed through `nextPageToken` → `pageToken`. Only models that
 //! can `generateContent` are kept.
 
+use std::borrow::Cow;
+
 use aiproviders_domain::{ApiKey, Capability, Model, ModelId, ProviderId};
+use serde::de::MapAccess;
 use serde_json::Value;
 
 use crate::UpstreamError;
 use crate::http::{self, Credential, Get, Http, Reply};
 use crate::source::{self, BoxFuture, ModelSource, Page};
-use crate::wire;
+use crate::wire::{self, Fields, Lenient, Strings, Text};
 
 const PROVIDER: ProviderId = ProviderId::Google;
 const MODELS_PATH: &str = "/v1beta/models";
@@ -120,11 +123,40 @@ fn retry_delay(error: &Value) -> Option<u64> {
 
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Envelope {
-    #[serde(default)]
-    models: Option<Vec<Value>>,
-    #[serde(default)]
-    next_page_token: Option<Value>,
+struct Envelope<'a> {
+    /// An entry that is not an object is skipped (`None`), like one without a usable name.
+    #[serde(default, borrow)]
+    models: Option<Vec<Lenient<Item<'a>>>>,
+    #[serde(default, borrow)]
+    next_page_token: Lenient<Cow<'a, str>>,
+}
+
+/// The fields of one entry that are read; any other key is skipped.
+#[derive(Default)]
+struct Item<'a> {
+    name: Lenient<Cow<'a, str>>,
+    display_name: Lenient<Text>,
+    description: Lenient<Text>,
+    input_token_limit: Lenient<u64>,
+    output_token_limit: Lenient<u64>,
+    supported_generation_methods: Lenient<Strings<'a>>,
+    thinking: Lenient<bool>,
+}
+
+impl<'de: 'a, 'a> Fields<'de> for Item<'a> {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "name" => self.name = map.next_value()?,
+            "displayName" => self.display_name = map.next_value()?,
+            "description" => self.description = map.next_value()?,
+            "inputTokenLimit" => self.input_token_limit = map.next_value()?,
+            "outputTokenLimit" => self.output_token_limit = map.next_value()?,
+            "supportedGenerationMethods" => self.supported_generation_methods = map.next_value()?,
+            "thinking" => self.thinking = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
 }
 
 /// A later page may omit an empty `models` list (proto3 JSON); the first page must have it.
@@ -142,29 +174,33 @@ pub(crate) fn parse_page(body: &[u8], first: bool) -> Result<Page, UpstreamError
     };
     let next = envelope
         .next_page_token
-        .as_ref()
-        .and_then(Value::as_str)
+        .get()
         .filter(|t| !t.is_empty())
-        .map(str::to_owned);
-    let models = items.iter().filter_map(parse_model).collect();
+        .map(Cow::into_owned);
+    let models = items
+        .into_iter()
+        .filter_map(|item| parse_model(item.get()?))
+        .collect();
     Ok(Page { models, next })
 }
 
-fn parse_model(item: &Value) -> Option<Model> {
-    let generates = wire::strings(item, "supportedGenerationMethods")
-        .is_some_and(|methods| methods.contains(&"generateContent"));
+fn parse_model(item: Item) -> Option<Model> {
+    let generates = item
+        .supported_generation_methods
+        .as_ref()
+        .is_some_and(|methods| methods.contains("generateContent"));
     if !generates {
         return None;
     }
-    let name = item.get("name")?.as_str()?;
-    let id = ModelId::from_upstream(name.strip_prefix("models/").unwrap_or(name))?;
+    let name = item.name.get()?;
+    let id = ModelId::from_upstream(name.strip_prefix("models/").unwrap_or(&name))?;
     let mut model = Model::new(PROVIDER, id);
-    model.title = wire::string(item, "displayName");
-    model.description = wire::string(item, "description");
-    model.limits.context_window = wire::uint(item, "inputTokenLimit");
-    model.limits.max_output_tokens = wire::uint(item, "outputTokenLimit");
+    model.title = item.display_name.get().map(|t| t.0);
+    model.description = item.description.get().map(|t| t.0);
+    model.limits.context_window = item.input_token_limit.get();
+    model.limits.max_output_tokens = item.output_token_limit.get();
     model.capabilities.set(Capability::Text, true);
-    if wire::boolean(item, "thinking") == Some(true) {
+    if item.thinking.get() == Some(true) {
         model.capabilities.set(Capability::Reasoning, true);
     }
     Some(model)

@@ -12,9 +12,11 @@
 use std::time::Duration;
 
 use aiproviders_domain::{ApiKey, ProviderId};
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
-use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use crate::UpstreamError;
 
@@ -63,11 +65,69 @@ pub(crate) struct Get<'a> {
     pub headers: &'static [(&'static str, &'static str)],
 }
 
+/// One POST with a JSON body to one provider: `{base}{path}`, no query.
+pub(crate) struct Post<'a> {
+    pub provider: ProviderId,
+    /// The configured base URL of `provider`.
+    pub base: &'a str,
+    /// A fixed path, e.g. `/api/v1/auth/keys`.
+    pub path: &'static str,
+    pub credential: Credential<'a>,
+    pub body: JsonBody,
+}
+
+/// A JSON request body, serialized once into a buffer of exactly its size that is wiped
+/// when the client drops it, so a secret in it (a PKCE verifier) does not linger in freed
+/// memory. It is never logged or formatted.
+pub(crate) struct JsonBody(Bytes);
+
+impl JsonBody {
+    pub fn new<T: Serialize>(provider: ProviderId, value: &T) -> Result<Self, UpstreamError> {
+        let failed = |_| UpstreamError::unavailable(provider, "the request could not be encoded");
+        // Measured first so the buffer never reallocates (leaving an unwiped copy behind).
+        let mut counter = Counter(0);
+        serde_json::to_writer(&mut counter, value).map_err(failed)?;
+        let mut buffer = Zeroizing::new(Vec::with_capacity(counter.0));
+        serde_json::to_writer(&mut *buffer, value).map_err(failed)?;
+        Ok(Self(Bytes::from_owner(buffer)))
+    }
+
+    #[cfg(test)]
+    pub fn as_slice(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A response, body read (capped).
 pub(crate) struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+}
+
+/// One request, URL built and pinned.
+struct Call<'a> {
+    provider: ProviderId,
+    method: reqwest::Method,
+    url: Url,
+    /// The fixed path, for the log.
+    path: &'a str,
+    credential: Credential<'a>,
+    headers: &'static [(&'static str, &'static str)],
+    body: Option<JsonBody>,
 }
 
 #[derive(Debug)]
@@ -97,18 +157,62 @@ impl Http {
     /// Sends the request and reads the body: up to the size cap on success, a little of it
     /// otherwise. Any status is returned; see [`check`] / [`status_error`].
     pub async fn get(&self, get: Get<'_>) -> Result<Reply, UpstreamError> {
-        let provider = get.provider;
+        self.get_with_segments(get, &[]).await
+    }
+
+    /// [`Http::get`] with `segments` appended to the fixed path, each percent-encoded as one
+    /// path segment (for an id inside the path). See [`endpoint_with_segments`].
+    pub async fn get_with_segments(
+        &self,
+        get: Get<'_>,
+        segments: &[&str],
+    ) -> Result<Reply, UpstreamError> {
+        let url = endpoint_with_segments(get.provider, get.base, get.path, segments, &get.query)?;
+        self.send(Call {
+            provider: get.provider,
+            method: reqwest::Method::GET,
+            url,
+            path: get.path,
+            credential: get.credential,
+            headers: get.headers,
+            body: None,
+        })
+        .await
+    }
+
+    /// Sends a JSON body (`Content-Type: application/json`); the reply is read like
+    /// [`Http::get`]'s.
+    pub async fn post(&self, post: Post<'_>) -> Result<Reply, UpstreamError> {
+        let url = endpoint(post.provider, post.base, post.path, &[])?;
+        self.send(Call {
+            provider: post.provider,
+            method: reqwest::Method::POST,
+            url,
+            path: post.path,
+            credential: post.credential,
+            headers: &[],
+            body: Some(post.body),
+        })
+        .await
+    }
+
+    async fn send(&self, call: Call<'_>) -> Result<Reply, UpstreamError> {
+        let provider = call.provider;
         let client = self.client.as_ref().ok_or_else(|| {
             UpstreamError::unavailable(provider, "the HTTP client could not be initialised")
         })?;
-        let url = endpoint(provider, get.base, get.path, &get.query)?;
         let mut request = client
-            .get(url)
+            .request(call.method, call.url)
             .header(reqwest::header::ACCEPT, "application/json");
-        for (name, value) in get.headers {
+        for (name, value) in call.headers {
             request = request.header(*name, *value);
         }
-        request = match get.credential {
+        if let Some(body) = call.body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.0);
+        }
+        request = match call.credential {
             Credential::None => request,
             Credential::Bearer(key) => request.header(
                 reqwest::header::AUTHORIZATION,
@@ -119,7 +223,7 @@ impl Http {
                 secret_header(provider, "", key)?,
             ),
         };
-        tracing::debug!(%provider, path = get.path, "calling provider");
+        tracing::debug!(%provider, path = call.path, "calling provider");
         let mut response = request
             .send()
             .await
@@ -135,7 +239,7 @@ impl Http {
                 .await
                 .unwrap_or_default()
         };
-        tracing::debug!(%provider, path = get.path, status = status.as_u16(), "provider answered");
+        tracing::debug!(%provider, path = call.path, status = status.as_u16(), "provider answered");
         Ok(Reply {
             status,
             headers,
@@ -229,6 +333,35 @@ pub(crate) fn endpoint(
     Ok(url)
 }
 
+/// [`endpoint`] with `segments` appended to the path, each percent-encoded as one segment
+/// (`/` included). An empty, `.` or `..` segment is refused: it would change the path's
+/// meaning.
+pub(crate) fn endpoint_with_segments(
+    provider: ProviderId,
+    base: &str,
+    path: &str,
+    segments: &[&str],
+    query: &[(&str, String)],
+) -> Result<Url, UpstreamError> {
+    let mut url = endpoint(provider, base, path, query)?;
+    if segments.is_empty() {
+        return Ok(url);
+    }
+    if segments.iter().any(|s| matches!(*s, "" | "." | "..")) {
+        return Err(UpstreamError::unavailable(
+            provider,
+            "a path segment of the request is not usable",
+        ));
+    }
+    url.path_segments_mut()
+        .map_err(|()| {
+            UpstreamError::unavailable(provider, "its configured base URL is not a valid URL")
+        })?
+        .pop_if_empty()
+        .extend(segments);
+    Ok(url)
+}
+
 fn secret_header(
     provider: ProviderId,
     prefix: &str,
@@ -303,17 +436,31 @@ pub(crate) fn ceil_u64(value: f64) -> u64 {
 
 /// Parses a successful body; a syntax error or a wrong shape is the provider being
 /// unavailable (a proxy's error page, a truncated body, an API change).
-pub(crate) fn parse_json<T: DeserializeOwned>(
+///
+/// Skipped values are not checked for UTF-8, so the body is checked up front: one that is
+/// not UTF-8 fails as parsing its valid prefix does when that meets a wrong shape before the
+/// bad byte, else as malformed.
+pub(crate) fn parse_json<'de, T: Deserialize<'de>>(
     provider: ProviderId,
-    body: &[u8],
+    body: &'de [u8],
 ) -> Result<T, UpstreamError> {
-    serde_json::from_slice(body).map_err(|err| {
-        let reason = match err.classify() {
-            serde_json::error::Category::Data => "unexpected JSON shape in the response",
-            _ => "malformed JSON in the response",
+    let failure = |shape: bool| {
+        let reason = if shape {
+            "unexpected JSON shape in the response"
+        } else {
+            "malformed JSON in the response"
         };
         UpstreamError::unavailable(provider, reason)
-    })
+    };
+    let is_shape = |err: &serde_json::Error| err.classify() == serde_json::error::Category::Data;
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text).map_err(|err| failure(is_shape(&err))),
+        Err(bad) => {
+            let prefix = std::str::from_utf8(&body[..bad.valid_up_to()]).unwrap_or_default();
+            let shape = serde_json::from_str::<T>(prefix).is_err_and(|err| is_shape(&err));
+            Err(failure(shape))
+        }
+    }
 }
 
 fn fmt_duration(duration: Duration) -> String {
@@ -365,6 +512,39 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn segments_are_encoded_one_each() {
+        let url = endpoint_with_segments(
+            ProviderId::Deco,
+            "http://gw.test/x/",
+            "/api/teams",
+            &["a b/c?d#e%f", "balance"],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://gw.test/x/api/teams/a%20b%2Fc%3Fd%23e%25f/balance"
+        );
+        assert_eq!(url.path_segments().unwrap().count(), 5);
+        for bad in ["", ".", ".."] {
+            assert!(
+                endpoint_with_segments(ProviderId::Deco, "http://gw.test", "/t", &[bad], &[])
+                    .is_err(),
+                "{bad:?}"
+            );
+        }
+        let plain = endpoint_with_segments(ProviderId::Deco, "http://gw.test", "/t", &[], &[]);
+        assert_eq!(plain.unwrap().as_str(), "http://gw.test/t");
+    }
+
+    #[test]
+    fn json_bodies_are_exact() {
+        let value = serde_json::json!({"code": "c", "code_verifier": "v".repeat(100)});
+        let body = JsonBody::new(ProviderId::OpenRouter, &value).unwrap();
+        assert_eq!(body.as_slice(), serde_json::to_vec(&value).unwrap());
     }
 
     #[test]

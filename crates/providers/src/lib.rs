@@ -7,18 +7,28 @@
 //! path}`, credentials only in headers, redirects never followed, no proxy from the
 //! environment, connect and total timeouts, bodies capped in size. Failures become an
 //! [`UpstreamError`] that maps to the contract's error codes and never carries a secret.
+//!
+//! The same policy serves the account calls of `openrouter` and `deco`: OAuth PKCE consent
+//! URLs and code exchange (`oauth`), balances and top-ups (`credits`). [`ClaudeCli`] finds
+//! the local Claude Code CLI and asks it for its version and login state.
 
 mod anthropic;
+mod claude_cli;
 mod claude_code;
+mod credits;
 mod error;
 mod google;
 mod http;
+mod oauth;
+#[cfg(test)]
+mod old_diff;
 mod openrouter;
 mod registry;
 mod source;
 mod upstream;
 mod wire;
 
+pub use claude_cli::{ClaudeCli, CliStatus};
 pub use error::UpstreamError;
 pub use http::UpstreamLimits;
 pub use registry::{ProviderInfo, ProviderRegistry, ProviderSettings};

@@ -2,13 +2,15 @@
 //! `GET {base}/api/v1/models` with `Authorization: Bearer <key>`. The same parser reads
 //! OpenRouter's public catalog (no credential) used for enrichment.
 
+use std::borrow::Cow;
+
 use aiproviders_domain::{ApiKey, Capability, Model, ModelCosts, ModelId, ProviderId};
-use serde_json::Value;
+use serde::de::MapAccess;
 
 use crate::UpstreamError;
 use crate::http::{self, Credential, Get, Http};
 use crate::source::{self, BoxFuture, ModelSource};
-use crate::wire;
+use crate::wire::{Decimal, Fields, Lenient, Strings, Text};
 
 const MODELS_PATH: &str = "/api/v1/models";
 const KEY_PATH: &str = "/api/v1/key";
@@ -101,10 +103,112 @@ impl ModelSource for OpenRouterLike {
 }
 
 #[derive(serde::Deserialize)]
-struct Envelope {
-    data: Vec<Value>,
+struct Envelope<'a> {
+    /// An entry that is not an object is skipped (`None`), like one without a usable id.
+    #[serde(borrow)]
+    data: Vec<Lenient<Item<'a>>>,
     #[serde(default)]
-    links: Option<Value>,
+    links: Lenient<Links>,
+}
+
+#[derive(Default)]
+struct Links {
+    next: Lenient<Text>,
+}
+
+impl<'de> Fields<'de> for Links {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "next" => self.next = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// The fields of one entry that are read; any other key is skipped.
+#[derive(Default)]
+struct Item<'a> {
+    id: Lenient<Cow<'a, str>>,
+    name: Lenient<Text>,
+    description: Lenient<Text>,
+    context_length: Lenient<u64>,
+    top_provider: Lenient<TopProvider>,
+    pricing: Lenient<Pricing>,
+    architecture: Lenient<Architecture<'a>>,
+    supported_parameters: Lenient<Strings<'a>>,
+}
+
+impl<'de: 'a, 'a> Fields<'de> for Item<'a> {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "id" => self.id = map.next_value()?,
+            "name" => self.name = map.next_value()?,
+            "description" => self.description = map.next_value()?,
+            "context_length" => self.context_length = map.next_value()?,
+            "top_provider" => self.top_provider = map.next_value()?,
+            "pricing" => self.pricing = map.next_value()?,
+            "architecture" => self.architecture = map.next_value()?,
+            "supported_parameters" => self.supported_parameters = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+#[derive(Default)]
+struct TopProvider {
+    context_length: Lenient<u64>,
+    max_completion_tokens: Lenient<u64>,
+}
+
+impl<'de> Fields<'de> for TopProvider {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "context_length" => self.context_length = map.next_value()?,
+            "max_completion_tokens" => self.max_completion_tokens = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// Prices per token, decimal strings (or numbers).
+#[derive(Default)]
+struct Pricing {
+    prompt: Lenient<Decimal>,
+    completion: Lenient<Decimal>,
+}
+
+impl<'de> Fields<'de> for Pricing {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "prompt" => self.prompt = map.next_value()?,
+            "completion" => self.completion = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+#[derive(Default)]
+struct Architecture<'a> {
+    /// The older summary, e.g. `"text+image->text"`.
+    modality: Lenient<Text>,
+    input_modalities: Lenient<Strings<'a>>,
+    output_modalities: Lenient<Strings<'a>>,
+}
+
+impl<'de: 'a, 'a> Fields<'de> for Architecture<'a> {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "modality" => self.modality = map.next_value()?,
+            "input_modalities" => self.input_modalities = map.next_value()?,
+            "output_modalities" => self.output_modalities = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
 }
 
 /// Parses `{data: [...], total_count?, links?}`. Without `offset`/`limit` the whole list
@@ -113,69 +217,64 @@ pub(crate) fn parse_models(provider: ProviderId, body: &[u8]) -> Result<Vec<Mode
     let envelope: Envelope = http::parse_json(provider, body)?;
     if envelope
         .links
-        .as_ref()
-        .and_then(|links| wire::string(links, "next"))
+        .get()
+        .and_then(|links| links.next.get())
         .is_some()
     {
         tracing::warn!(%provider, "model list names a next page; it is not followed");
     }
+    let listed = envelope.data.len();
     let models: Vec<Model> = envelope
         .data
-        .iter()
-        .filter_map(|item| parse_model(provider, item))
+        .into_iter()
+        .filter_map(|item| parse_model(provider, item.get()?))
         .collect();
-    if models.len() < envelope.data.len() {
+    if models.len() < listed {
         tracing::debug!(
             %provider,
-            skipped = envelope.data.len() - models.len(),
+            skipped = listed - models.len(),
             "skipped model entries without a plausible id"
         );
     }
     Ok(models)
 }
 
-fn parse_model(provider: ProviderId, item: &Value) -> Option<Model> {
-    let id = ModelId::from_upstream(item.get("id")?.as_str()?)?;
+fn parse_model(provider: ProviderId, item: Item) -> Option<Model> {
+    let id = ModelId::from_upstream(&item.id.get()?)?;
     let mut model = Model::new(provider, id);
-    model.title = wire::string(item, "name");
-    model.description = wire::string(item, "description");
-    let top = item.get("top_provider").unwrap_or(&Value::Null);
-    model.limits.context_window =
-        wire::uint(item, "context_length").or_else(|| wire::uint(top, "context_length"));
-    model.limits.max_output_tokens = wire::uint(top, "max_completion_tokens");
-    if let Some(pricing) = item.get("pricing") {
-        model.costs.input = wire::decimal(pricing, "prompt").and_then(ModelCosts::price);
-        model.costs.output = wire::decimal(pricing, "completion").and_then(ModelCosts::price);
+    model.title = item.name.get().map(|t| t.0);
+    model.description = item.description.get().map(|t| t.0);
+    let top = item.top_provider.get().unwrap_or_default();
+    model.limits.context_window = item.context_length.get().or(top.context_length.get());
+    model.limits.max_output_tokens = top.max_completion_tokens.get();
+    if let Some(pricing) = item.pricing.get() {
+        let price = |p: Lenient<Decimal>| p.get().and_then(|d| ModelCosts::price(d.0));
+        model.costs.input = price(pricing.prompt);
+        model.costs.output = price(pricing.completion);
     }
-    set_modalities(
-        &mut model,
-        item.get("architecture").filter(|a| a.is_object()),
-    );
-    if let Some(params) = wire::strings(item, "supported_parameters") {
+    set_modalities(&mut model, item.architecture.get());
+    if let Some(params) = item.supported_parameters.get() {
         let caps = &mut model.capabilities;
-        caps.set(Capability::Tools, params.contains(&"tools"));
-        caps.set(Capability::Reasoning, params.contains(&"reasoning"));
+        caps.set(Capability::Tools, params.contains("tools"));
+        caps.set(Capability::Reasoning, params.contains("reasoning"));
     }
     Some(model)
 }
 
 /// What the entry states is known (a modality it does not list is known absent); without
-/// `architecture` nothing is known. Falls back to the older `modality` string
-/// (`"text+image->text"`) when the lists are missing.
-fn set_modalities(model: &mut Model, architecture: Option<&Value>) {
+/// `architecture` (or with one that is not an object) nothing is known. Falls back to the
+/// older `modality` string (`"text+image->text"`) when the lists are missing.
+fn set_modalities(model: &mut Model, architecture: Option<Architecture>) {
     let Some(architecture) = architecture else {
         return;
     };
-    let summary = wire::string(architecture, "modality");
+    let summary = architecture.modality.get().map(|t| t.0);
     let (summary_in, summary_out) = match summary.as_deref().and_then(|m| m.split_once("->")) {
-        Some((input, output)) => (
-            Some(input.split('+').map(str::trim).collect::<Vec<_>>()),
-            Some(output.split('+').map(str::trim).collect::<Vec<_>>()),
-        ),
+        Some((input, output)) => (Some(input), Some(output)),
         None => (None, None),
     };
-    let input = wire::strings(architecture, "input_modalities").or(summary_in);
-    let output = wire::strings(architecture, "output_modalities").or(summary_out);
+    let input = modalities(architecture.input_modalities.as_ref(), summary_in);
+    let output = modalities(architecture.output_modalities.as_ref(), summary_out);
     let caps = &mut model.capabilities;
     if let Some(input) = input {
         caps.set(Capability::Text, input.contains(&"text"));
@@ -185,6 +284,14 @@ fn set_modalities(model: &mut Model, architecture: Option<&Value>) {
     }
     if let Some(output) = output {
         caps.set(Capability::Image, output.contains(&"image"));
+    }
+}
+
+/// The listed modalities, else those of one side of the summary (`"text+image"`).
+fn modalities<'s>(listed: Option<&'s Strings>, summary: Option<&'s str>) -> Option<Vec<&'s str>> {
+    match listed {
+        Some(list) => Some(list.0.iter().map(AsRef::as_ref).collect()),
+        None => summary.map(|side| side.split('+').map(str::trim).collect()),
     }
 }
 

@@ -28,6 +28,10 @@ struct Inner {
     openrouter: OpenRouterLike,
     deco: OpenRouterLike,
     claude_code: ClaudeCode,
+    /// The configured base URLs of `openrouter` and `deco`, for the account calls
+    /// (OAuth, credits) in `oauth.rs` and `credits.rs`.
+    openrouter_base: String,
+    deco_base: String,
 }
 
 impl fmt::Debug for Upstream {
@@ -41,12 +45,28 @@ impl Upstream {
         Self {
             inner: Arc::new(Inner {
                 http: Http::new(limits),
+                openrouter_base: settings.openrouter_base_url.clone(),
+                deco_base: settings.deco_url.clone(),
                 anthropic: Anthropic::new(settings.anthropic_base_url),
                 google: Google::new(settings.google_base_url),
                 openrouter: OpenRouterLike::openrouter(settings.openrouter_base_url),
                 deco: OpenRouterLike::deco(settings.deco_url),
                 claude_code: ClaudeCode,
             }),
+        }
+    }
+
+    pub(crate) fn http(&self) -> &Http {
+        &self.inner.http
+    }
+
+    /// The configured base URL of a provider with accounts (OAuth, credits): `openrouter`
+    /// and `deco`; `None` for the others.
+    pub(crate) fn account_base(&self, provider: ProviderId) -> Option<&str> {
+        match provider {
+            ProviderId::OpenRouter => Some(&self.inner.openrouter_base),
+            ProviderId::Deco => Some(&self.inner.deco_base),
+            _ => None,
         }
     }
 

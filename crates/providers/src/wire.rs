@@ -1,73 +1,321 @@
-//! Tolerant reading of upstream JSON: a field of an unexpected type is unknown, not an
-//! error, so one odd entry never costs the whole list.
+//! Tolerant reading of upstream JSON, straight from the body into small typed structs: a
+//! field of an unexpected type is unknown, not an error, so one odd entry never costs the
+//! whole list.
+//!
+//! A field is a [`Lenient<T>`]: `Some` when the JSON value is of a kind `T` [`Accept`]s,
+//! `None` when it is absent, `null` or of any other kind (that value is then skipped, without
+//! building it). Objects are read by [`Fields`]: only the keys a struct names are looked at,
+//! the others skipped, and a repeated key keeps its last value (as a `serde_json::Value`
+//! would). Strings are borrowed from the body unless they contain escapes.
 
-use serde_json::Value;
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
 
-/// A non-empty string field.
-pub(crate) fn string(value: &Value, key: &str) -> Option<String> {
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// A value that is `None` when absent, `null` or of a kind `T` does not accept.
+pub(crate) struct Lenient<T>(Option<T>);
+
+impl<T> Lenient<T> {
+    pub fn get(self) -> Option<T> {
+        self.0
+    }
+
+    pub fn as_ref(&self) -> Option<&T> {
+        self.0.as_ref()
+    }
+}
+
+impl<T> Default for Lenient<T> {
+    fn default() -> Self {
+        Self(None)
+    }
+}
+
+/// The JSON kinds a type is read from, one method each; by default a kind is refused (the
+/// value is unknown). Refused arrays and objects are skipped to their end.
+pub(crate) trait Accept<'de>: Sized {
+    fn from_bool(_: bool) -> Option<Self> {
+        None
+    }
+    fn from_u64(_: u64) -> Option<Self> {
+        None
+    }
+    fn from_i64(_: i64) -> Option<Self> {
+        None
+    }
+    fn from_f64(_: f64) -> Option<Self> {
+        None
+    }
+    fn from_str(_: Cow<'de, str>) -> Option<Self> {
+        None
+    }
+    fn from_seq<A: SeqAccess<'de>>(mut seq: A) -> Result<Option<Self>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn from_map<A: MapAccess<'de>>(mut map: A) -> Result<Option<Self>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+}
+
+impl<'de, T: Accept<'de>> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(LenientVisitor(PhantomData))
+            .map(Lenient)
+    }
+}
+
+struct LenientVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Accept<'de>> Visitor<'de> for LenientVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(T::from_bool(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(T::from_u64(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(T::from_i64(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(T::from_f64(v))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(T::from_str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(T::from_str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(T::from_str(Cow::Owned(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        T::from_seq(seq)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::from_map(map)
+    }
+}
+
+/// A struct read from a JSON object: `field` stores the value of a key it knows (typically a
+/// `Lenient`) and leaves the others to be skipped.
+pub(crate) trait Fields<'de>: Default {
+    /// Reads the value of `key` with `map.next_value()` when it is a known key; returns
+    /// `false` (without reading) otherwise.
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error>;
+}
+
+impl<'de, T: Fields<'de>> Accept<'de> for T {
+    fn from_map<A: MapAccess<'de>>(mut map: A) -> Result<Option<Self>, A::Error> {
+        let mut fields = T::default();
+        while let Some(Key(key)) = map.next_key()? {
+            if !fields.field(&key, &mut map)? {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Some(fields))
+    }
+}
+
+/// An object key, borrowed unless it contains escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_str(LenientVisitor::<Cow<'de, str>>(PhantomData))?
+            .map(Key)
+            .ok_or_else(|| de::Error::custom("an object key that is not a string"))
+    }
+}
+
+impl Accept<'_> for bool {
+    fn from_bool(v: bool) -> Option<Self> {
+        Some(v)
+    }
+}
+
+/// A non-negative integer; an integral float such as `8192.0` counts.
+impl Accept<'_> for u64 {
+    fn from_u64(v: u64) -> Option<Self> {
+        Some(v)
+    }
+    fn from_i64(v: i64) -> Option<Self> {
+        u64::try_from(v).ok()
+    }
+    fn from_f64(v: f64) -> Option<Self> {
+        let integral = v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < u64::MAX as f64;
+        integral.then_some(v as u64)
+    }
+}
+
+/// A string as sent (not trimmed, possibly empty).
+impl<'de: 'a, 'a> Accept<'de> for Cow<'a, str> {
+    fn from_str(v: Cow<'de, str>) -> Option<Self> {
+        Some(v)
+    }
+}
+
+/// A non-empty string, trimmed.
+pub(crate) struct Text(pub String);
+
+impl Accept<'_> for Text {
+    fn from_str(v: Cow<'_, str>) -> Option<Self> {
+        let trimmed = v.trim();
+        (!trimmed.is_empty()).then(|| Text(trimmed.to_owned()))
+    }
+}
+
+/// A list of strings; its elements of other kinds are left out.
+pub(crate) struct Strings<'a>(pub Vec<Cow<'a, str>>);
+
+impl Strings<'_> {
+    pub fn contains(&self, wanted: &str) -> bool {
+        self.0.iter().any(|s| s == wanted)
+    }
+}
+
+impl<'de: 'a, 'a> Accept<'de> for Strings<'a> {
+    fn from_seq<A: SeqAccess<'de>>(mut seq: A) -> Result<Option<Self>, A::Error> {
+        let mut list = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(element) = seq.next_element::<Lenient<Cow<'a, str>>>()? {
+            list.extend(element.get());
+        }
+        Ok(Some(Strings(list)))
+    }
+}
+
+/// A decimal number given as a string (OpenRouter prices, trimmed) or as a number.
+pub(crate) struct Decimal(pub f64);
+
+impl Accept<'_> for Decimal {
+    fn from_u64(v: u64) -> Option<Self> {
+        Some(Decimal(v as f64))
+    }
+    fn from_i64(v: i64) -> Option<Self> {
+        Some(Decimal(v as f64))
+    }
+    fn from_f64(v: f64) -> Option<Self> {
+        Some(Decimal(v))
+    }
+    fn from_str(v: Cow<'_, str>) -> Option<Self> {
+        v.trim().parse().ok().map(Decimal)
+    }
+}
+
+/// A non-empty string field of a small `serde_json::Value` (error bodies).
+pub(crate) fn string(value: &serde_json::Value, key: &str) -> Option<String> {
     value
         .get(key)
-        .and_then(Value::as_str)
+        .and_then(serde_json::Value::as_str)
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
 }
 
-/// A non-negative integer field (an integral float such as `8192.0` counts).
-pub(crate) fn uint(value: &Value, key: &str) -> Option<u64> {
-    let field = value.get(key)?;
-    field.as_u64().or_else(|| {
-        field
-            .as_f64()
-            .filter(|f| f.is_finite() && *f >= 0.0 && f.fract() == 0.0 && *f < u64::MAX as f64)
-            .map(|f| f as u64)
-    })
-}
-
-pub(crate) fn boolean(value: &Value, key: &str) -> Option<bool> {
-    value.get(key).and_then(Value::as_bool)
-}
-
-/// A list of strings; non-string elements are ignored. `None` when the field is absent or
-/// not a list.
-pub(crate) fn strings<'v>(value: &'v Value, key: &str) -> Option<Vec<&'v str>> {
-    let list = value.get(key)?.as_array()?;
-    Some(list.iter().filter_map(Value::as_str).collect())
-}
-
-/// A decimal number given as a string (OpenRouter prices) or as a number.
-pub(crate) fn decimal(value: &Value, key: &str) -> Option<f64> {
-    match value.get(key)? {
-        Value::String(text) => text.trim().parse().ok(),
-        Value::Number(number) => number.as_f64(),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
-    use serde_json::json;
+
+    const BODY: &str = r#"{"s": " x ", "e": "", "n": 5, "f": 8192.0, "h": 1.5, "neg": -1,
+        "b": true, "l": ["a", 1, "b"], "p": "0.000003", "q": 2, "bad": "abc",
+        "o": {"b": true, "x": [{"deep": [1]}], "b": 3}}"#;
+
+    /// `key` of BODY read as a `T`.
+    fn read<T: Accept<'static>>(key: &str) -> Option<T> {
+        let mut all: HashMap<&str, Lenient<T>> = serde_json::from_str(BODY).unwrap();
+        all.remove(key).and_then(Lenient::get)
+    }
+
+    fn string(key: &str) -> Option<String> {
+        read::<Text>(key).map(|t| t.0)
+    }
+    fn uint(key: &str) -> Option<u64> {
+        read(key)
+    }
+    fn boolean(key: &str) -> Option<bool> {
+        read(key)
+    }
+    fn strings(key: &str) -> Option<Vec<Cow<'static, str>>> {
+        read::<Strings>(key).map(|s| s.0)
+    }
+    fn decimal(key: &str) -> Option<f64> {
+        read::<Decimal>(key).map(|d| d.0)
+    }
 
     #[test]
     fn odd_types_are_unknown() {
-        let v = json!({"s": " x ", "e": "", "n": 5, "f": 8192.0, "h": 1.5, "neg": -1,
-                       "b": true, "l": ["a", 1, "b"], "p": "0.000003", "q": 2, "bad": "abc"});
-        assert_eq!(string(&v, "s").as_deref(), Some("x"));
-        assert_eq!(string(&v, "e"), None);
-        assert_eq!(string(&v, "n"), None);
-        assert_eq!(uint(&v, "n"), Some(5));
-        assert_eq!(uint(&v, "f"), Some(8192));
-        assert_eq!(uint(&v, "h"), None);
-        assert_eq!(uint(&v, "neg"), None);
-        assert_eq!(uint(&v, "s"), None);
-        assert_eq!(boolean(&v, "b"), Some(true));
-        assert_eq!(boolean(&v, "n"), None);
-        assert_eq!(strings(&v, "l"), Some(vec!["a", "b"]));
-        assert_eq!(strings(&v, "s"), None);
-        assert_eq!(strings(&v, "missing"), None);
-        assert_eq!(decimal(&v, "p"), Some(0.000003));
-        assert_eq!(decimal(&v, "q"), Some(2.0));
-        assert_eq!(decimal(&v, "bad"), None);
+        assert_eq!(string("s").as_deref(), Some("x"));
+        assert_eq!(string("e"), None);
+        assert_eq!(string("n"), None);
+        assert_eq!(uint("n"), Some(5));
+        assert_eq!(uint("f"), Some(8192));
+        assert_eq!(uint("h"), None);
+        assert_eq!(uint("neg"), None);
+        assert_eq!(uint("s"), None);
+        assert_eq!(boolean("b"), Some(true));
+        assert_eq!(boolean("n"), None);
+        assert_eq!(strings("l"), Some(vec!["a".into(), "b".into()]));
+        assert_eq!(strings("s"), None);
+        assert_eq!(strings("missing"), None);
+        assert_eq!(decimal("p"), Some(0.000003));
+        assert_eq!(decimal("q"), Some(2.0));
+        assert_eq!(decimal("bad"), None);
+        // Arrays and objects of the wrong kind are skipped whole.
+        assert_eq!(uint("l"), None);
+        assert_eq!(string("o"), None);
+    }
+
+    #[derive(Default)]
+    struct Flag {
+        b: Lenient<bool>,
+    }
+
+    impl<'de> Fields<'de> for Flag {
+        fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+            match key {
+                "b" => self.b = map.next_value()?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+    }
+
+    #[test]
+    fn objects_keep_the_last_of_a_repeated_key() {
+        let flag = read::<Flag>("o").unwrap();
+        assert_eq!(flag.b.get(), None);
+        let flag: Lenient<Flag> = serde_json::from_str(r#"{"b": 1, "\u0062": false}"#).unwrap();
+        assert_eq!(flag.get().unwrap().b.get(), Some(false));
+        assert!(read::<Flag>("l").is_none());
+    }
+
+    #[test]
+    fn malformed_json_is_still_an_error() {
+        for body in [
+            "{\"b\": tru}",
+            "{\"b\": [1, }",
+            "{\"x\": {\"y\": 1}",
+            "[1 2]",
+        ] {
+            assert!(
+                serde_json::from_str::<Lenient<Flag>>(body).is_err(),
+                "{body}"
+            );
+        }
     }
 }

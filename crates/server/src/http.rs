@@ -95,6 +95,10 @@ pub fn router(
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route(
+            "/oauth/callback/ai-provider",
+            get(crate::oauth_callback::callback),
+        )
         .merge(authenticated)
         .with_state(state)
 }

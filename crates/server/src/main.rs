@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod http;
 mod in_flight;
+mod oauth_callback;
 mod serve;
 mod session_store;
 mod settings;

@@ -17,7 +17,6 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(30);
 const SESSION_MAX_AGE_SECS: i64 = 24 * 3600;
 
 pub async fn run(mut settings: Settings) -> Result<(), AppError> {
-    let services = open_services(&settings, true).await?;
     let in_flight = InFlight::default();
     let sessions_closed = CancellationToken::new();
     let listener = tokio::net::TcpListener::bind(settings.listen)
@@ -31,6 +30,7 @@ pub async fn run(mut settings: Settings) -> Result<(), AppError> {
         source,
     })?;
     settings.bound_to(addr);
+    let services = open_services(&settings, true).await?;
     let app = http::router(
         &settings,
         services.clone(),

@@ -130,6 +130,8 @@ impl Settings {
                 "AIPROVIDERS_CATALOG_TTL_SECS",
                 ServiceSettings::default().catalog_ttl.as_secs(),
             )?),
+            public_origin: public_url.clone(),
+            claude_bin: env("AIPROVIDERS_CLAUDE_BIN").map(PathBuf::from),
         };
         Ok(Self {
             listen: args.listen,
@@ -165,6 +167,7 @@ impl Settings {
     pub fn bound_to(&mut self, addr: SocketAddr) {
         if self.public_url_from_listen {
             self.public_url = format!("http://{addr}");
+            self.service.public_origin = self.public_url.clone();
         }
     }
 

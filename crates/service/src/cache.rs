@@ -14,8 +14,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use aiproviders_domain::{KeyId, KeyRecord, OrgId, Policy, ProviderId};
+use aiproviders_domain::{KeyId, KeyRecord, OrgId, Policy, ProviderId, Timestamp};
 use aiproviders_vault::DataKey;
+
+use crate::credits::Credits;
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 
 const MAX_ORGS: usize = 1024;
@@ -76,9 +78,14 @@ pub(crate) struct Caches {
     key_lists: Mutex<HashMap<OrgId, Arc<KeyListSnapshot>>>,
     data_keys: Mutex<HashMap<OrgId, Arc<DataKey>>>,
     policies: Mutex<HashMap<OrgId, (i64, Arc<Policy>)>>,
+    balances: Mutex<HashMap<KeyId, (Timestamp, Credits)>>,
 }
 
-fn insert_bounded<V>(map: &Mutex<HashMap<OrgId, V>>, org: &OrgId, value: V) {
+fn insert_bounded<K: Clone + Eq + std::hash::Hash, V>(
+    map: &Mutex<HashMap<K, V>>,
+    org: &K,
+    value: V,
+) {
     let mut map = map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if map.len() >= MAX_ORGS && !map.contains_key(org) {
         map.clear();
@@ -110,6 +117,18 @@ impl Caches {
         map.get(org)
             .filter(|(v, _)| *v == version)
             .map(|(_, p)| p.clone())
+    }
+
+    /// A key's cached balance, if it was fetched with this version of the key.
+    pub(crate) fn balance(&self, key: &KeyId, key_updated_at: Timestamp) -> Option<Credits> {
+        let map = self.balances.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key)
+            .filter(|(at, _)| *at == key_updated_at)
+            .map(|(_, c)| *c)
+    }
+
+    pub(crate) fn put_balance(&self, key: &KeyId, key_updated_at: Timestamp, credits: Credits) {
+        insert_bounded(&self.balances, key, (key_updated_at, credits));
     }
 
     pub(crate) fn put_policy(&self, org: &OrgId, version: i64, policy: Arc<Policy>) {

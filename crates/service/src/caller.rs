@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use aiproviders_domain::{
     ApiKey, AuditAction, AuditEvent, AuditOutcome, AuthMethod, EventId, InvalidInput, KeyId,
-    KeyRecord, Label, Principal, ProviderId, SecretString, Timestamp,
+    KeyRecord, Label, MaskedKey, Principal, ProviderId, SecretString, Timestamp,
 };
 use aiproviders_providers::ProviderInfo;
 use aiproviders_store::{AuditCursor, NewAuditEvent, NewKey, OrgStore};
@@ -81,22 +81,53 @@ impl<'a> Caller<'a> {
             ))
         })();
         let (provider, label, secret) = self.audited(action, &target, parsed).await?;
+        self.store_credential(provider, AuthMethod::ApiKey, label, Some(secret))
+            .await
+    }
 
+    /// Seals and stores a credential (deduplicated by its keyed fingerprint), audited as
+    /// `provider_key.create` in the same transaction, then probes it in the background.
+    /// `None` is a credential without a secret (the Claude Code CLI): one per organization
+    /// and provider, since its fingerprint is that of a fixed marker.
+    pub(crate) async fn store_credential(
+        &self,
+        provider: ProviderId,
+        method: AuthMethod,
+        label: Label,
+        secret: Option<ApiKey>,
+    ) -> Result<KeyCreated, ServiceError> {
         let now = Timestamp::now();
         let data_key = self.services.data_key(&self.org).await?;
         let id = KeyId::generate();
-        let binding = SecretBinding {
-            org: self.org.org_id(),
-            provider,
-            key: &id,
+        let (fingerprint, sealed_secret, masked_key) = match &secret {
+            Some(secret) => {
+                let binding = SecretBinding {
+                    org: self.org.org_id(),
+                    provider,
+                    key: &id,
+                };
+                (
+                    data_key.fingerprint(provider, secret),
+                    Some(data_key.seal_secret(binding, secret)?.into_bytes()),
+                    secret.masked(),
+                )
+            }
+            None => {
+                let marker = ApiKey::from_vault(format!("no-secret:{}", method.as_str()));
+                (
+                    data_key.fingerprint(provider, &marker),
+                    None,
+                    MaskedKey::of(""),
+                )
+            }
         };
         let new_key = NewKey {
-            fingerprint: *data_key.fingerprint(provider, &secret).as_bytes(),
-            sealed_secret: Some(data_key.seal_secret(binding, &secret)?.into_bytes()),
-            masked_key: secret.masked(),
+            fingerprint: *fingerprint.as_bytes(),
+            sealed_secret,
+            masked_key,
             id,
             provider,
-            auth_method: AuthMethod::ApiKey,
+            auth_method: method,
             label,
             created_by: self.principal.user_id().clone(),
             now,
@@ -229,7 +260,7 @@ impl<'a> Caller<'a> {
         Ok(self.org.list_audit(limit, cursor.as_ref()).await?)
     }
 
-    fn enabled_provider(
+    pub(crate) fn enabled_provider(
         &self,
         provider_id: &str,
         field: &str,
@@ -278,7 +309,7 @@ impl<'a> Caller<'a> {
         }
     }
 
-    async fn record(
+    pub(crate) async fn record(
         &self,
         action: AuditAction,
         target: &str,
@@ -304,7 +335,7 @@ pub(crate) fn key_target(raw: &str) -> String {
 }
 
 /// The audit target of a create: the provider id when the input is one.
-fn provider_target(raw: &str) -> String {
+pub(crate) fn provider_target(raw: &str) -> String {
     ProviderId::parse(raw, "providerId")
         .map(|p| format!("provider:{p}"))
         .unwrap_or_else(|_| "(invalid providerId)".to_owned())
@@ -316,11 +347,14 @@ fn action_phrase(action: AuditAction) -> &'static str {
         AuditAction::KeyUpdate => "update provider keys",
         AuditAction::KeyDelete => "delete provider keys",
         AuditAction::PolicySet => "set the model policy",
+        AuditAction::OAuthStart | AuditAction::OAuthExchange => "connect providers through OAuth",
+        AuditAction::CliActivate => "activate the Claude Code CLI",
+        AuditAction::TopUp => "create top-ups",
         AuditAction::AuditList => "read the audit log",
     }
 }
 
-fn method_names(methods: &[AuthMethod]) -> String {
+pub(crate) fn method_names(methods: &[AuthMethod]) -> String {
     methods
         .iter()
         .map(|m| m.as_str())

@@ -14,6 +14,9 @@ pub enum ServiceError {
     },
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// Not found, with what to do about it.
+    #[error("{0}")]
+    NotFoundWithHint(String),
     #[error("invalid input: {0}")]
     InvalidInput(#[from] InvalidInput),
     #[error("{0}")]
@@ -34,7 +37,7 @@ impl ServiceError {
     pub fn code(&self) -> ErrorCode {
         match self {
             ServiceError::Forbidden { .. } => ErrorCode::Forbidden,
-            ServiceError::NotFound(_) => ErrorCode::NotFound,
+            ServiceError::NotFound(_) | ServiceError::NotFoundWithHint(_) => ErrorCode::NotFound,
             ServiceError::InvalidInput(_) => ErrorCode::InvalidInput,
             ServiceError::Unsupported(_) => ErrorCode::Unsupported,
             ServiceError::Upstream(e) => e.code(),

@@ -11,6 +11,8 @@
 
 mod cache;
 mod caller;
+mod connect;
+mod credits;
 mod enrichment;
 mod error;
 mod models;
@@ -18,15 +20,18 @@ mod policy;
 
 pub use cache::{KeyList, KeyListSnapshot};
 pub use caller::{ActiveProvider, Caller, KeyCreated};
+pub use connect::{CallbackOutcome, CliActivation, OAUTH_STATE_TTL, OAuthStart};
+pub use credits::{Credits, Currency, MAX_TOP_UP_CENTS, MIN_TOP_UP_CENTS};
 pub use error::ServiceError;
 pub use models::ModelListing;
 
+use std::path::PathBuf;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use aiproviders_catalog::cache::ModelCache;
 use aiproviders_domain::{Principal, Timestamp};
-use aiproviders_providers::{ProviderRegistry, Upstream};
+use aiproviders_providers::{ClaudeCli, ProviderRegistry, Upstream};
 use aiproviders_store::{OrgStore, Store};
 use aiproviders_vault::{DataKey, Vault, WrappedDataKey};
 
@@ -38,6 +43,10 @@ pub struct ServiceSettings {
     pub model_cache_ttl: Duration,
     /// How long the OpenRouter enrichment catalog is used before it is fetched again.
     pub catalog_ttl: Duration,
+    /// The service's public origin (`AIPROVIDERS_PUBLIC_URL`): OAuth callbacks must use it.
+    pub public_origin: String,
+    /// `AIPROVIDERS_CLAUDE_BIN`, when set.
+    pub claude_bin: Option<PathBuf>,
 }
 
 impl Default for ServiceSettings {
@@ -45,6 +54,8 @@ impl Default for ServiceSettings {
         Self {
             model_cache_ttl: Duration::from_secs(600),
             catalog_ttl: Duration::from_secs(3600),
+            public_origin: "http://127.0.0.1:8080".to_owned(),
+            claude_bin: None,
         }
     }
 }
@@ -59,6 +70,8 @@ pub struct Services {
     caches: cache::Caches,
     models: ModelCache,
     enrichment: enrichment::Enrichment,
+    claude: ClaudeCli,
+    settings: ServiceSettings,
 }
 
 impl Services {
@@ -92,6 +105,8 @@ impl Services {
             caches: cache::Caches::default(),
             models: ModelCache::new(settings.model_cache_ttl),
             enrichment: enrichment::Enrichment::new(settings.catalog_ttl),
+            claude: ClaudeCli::new(settings.claude_bin.clone()),
+            settings,
         }))
     }
 

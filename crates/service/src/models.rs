@@ -392,7 +392,7 @@ impl Services {
 
     /// The key's provider and its secret, opened for one upstream call (`None` for a
     /// credential without a secret, such as the Claude Code CLI).
-    async fn open_credential(
+    pub(crate) async fn open_credential(
         &self,
         org: &OrgStore<'_>,
         key: &KeyId,
@@ -425,6 +425,7 @@ fn status_after<T>(result: &Result<T, UpstreamError>) -> Option<KeyStatus> {
             Some(KeyStatus::Valid)
         }
         Err(UpstreamError::Unavailable { .. }) => Some(KeyStatus::Unknown),
-        Err(UpstreamError::Unsupported { .. }) => None,
+        // Refused OAuth codes say nothing about a stored key.
+        Err(UpstreamError::Unsupported { .. } | UpstreamError::Refused { .. }) => None,
     }
 }

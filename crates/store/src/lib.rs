@@ -36,6 +36,7 @@ mod backend;
 mod error;
 mod keys;
 mod models;
+mod oauth;
 mod orgs;
 mod sessions;
 
@@ -44,6 +45,7 @@ pub use backend::{DatabaseKind, DatabaseUrl};
 pub use error::StoreError;
 pub use keys::NewKey;
 pub use models::{OrgVersions, StoredCredential, StoredModelList};
+pub use oauth::{NewOAuthState, OAuthState};
 pub use orgs::{Organization, TokenInfo};
 
 use aiproviders_domain::{OrgId, Principal};

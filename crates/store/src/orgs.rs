@@ -53,7 +53,7 @@ struct TokenRow {
     revoked_at: Option<i64>,
 }
 
-fn stored_role(value: &str) -> Result<Role, StoreError> {
+pub(crate) fn stored_role(value: &str) -> Result<Role, StoreError> {
     Role::parse(value, "role")
         .map_err(|_| StoreError::Corrupt("unknown role in access_tokens".into()))
 }

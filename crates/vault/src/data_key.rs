@@ -1,6 +1,6 @@
 use std::fmt;
 
-use aiproviders_domain::{ApiKey, KeyId, OrgId, ProviderId};
+use aiproviders_domain::{ApiKey, ExposeSecret, KeyId, OrgId, ProviderId, SecretString};
 use hkdf::Hkdf;
 use hmac::{KeyInit, Mac};
 use sha2::Sha256;
@@ -36,6 +36,26 @@ impl SecretBinding<'_> {
             self.org,
             self.provider.as_str(),
             self.key
+        )
+    }
+}
+
+/// Where a sealed OAuth code verifier belongs: the consent it was made for (organization,
+/// provider and the hash of its state token).
+#[derive(Debug, Clone, Copy)]
+pub struct VerifierBinding<'a> {
+    pub org: &'a OrgId,
+    pub provider: ProviderId,
+    pub state_hash: &'a [u8; 32],
+}
+
+impl VerifierBinding<'_> {
+    fn context(&self) -> String {
+        let hash: String = self.state_hash.iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "aiproviders:oauth-verifier:v1:{}:{}:{hash}",
+            self.org,
+            self.provider.as_str()
         )
     }
 }
@@ -132,6 +152,32 @@ impl DataKey {
         let plain = blob::open(&self.0, DATA_KEY_VERSION, &binding.context(), &sealed.0)?;
         let text = std::str::from_utf8(&plain).map_err(|_| VaultError::Malformed)?;
         Ok(ApiKey::from_vault(text.to_owned()))
+    }
+
+    /// Seals an OAuth code verifier for the consent `binding` names.
+    pub fn seal_verifier(
+        &self,
+        binding: VerifierBinding<'_>,
+        verifier: &SecretString,
+    ) -> Result<SealedSecret, VaultError> {
+        blob::seal(
+            &self.0,
+            DATA_KEY_VERSION,
+            &binding.context(),
+            verifier.expose_secret().as_bytes(),
+        )
+        .map(SealedSecret)
+    }
+
+    /// Opens a sealed OAuth code verifier; fails for any other consent.
+    pub fn open_verifier(
+        &self,
+        binding: VerifierBinding<'_>,
+        sealed: &SealedSecret,
+    ) -> Result<SecretString, VaultError> {
+        let plain = blob::open(&self.0, DATA_KEY_VERSION, &binding.context(), &sealed.0)?;
+        let text = std::str::from_utf8(&plain).map_err(|_| VaultError::Malformed)?;
+        Ok(SecretString::from(text.to_owned()))
     }
 
     /// HMAC-SHA256 of the secret under a key derived (HKDF-SHA256) from this data key.

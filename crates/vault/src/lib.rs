@@ -17,8 +17,11 @@ mod blob;
 mod data_key;
 mod error;
 mod master_key;
+pub mod pkce;
 
-pub use data_key::{DataKey, Fingerprint, SealedSecret, SecretBinding, WrappedDataKey};
+pub use data_key::{
+    DataKey, Fingerprint, SealedSecret, SecretBinding, VerifierBinding, WrappedDataKey,
+};
 pub use error::{MasterKeyError, VaultError};
 pub use master_key::{MasterKey, MasterKeySource, load_master_key};
 

@@ -2,7 +2,9 @@
 
 mod anthropic;
 mod behaviors;
+mod deco;
 mod google;
+mod oauth;
 mod openrouter;
 
 use std::time::Duration;

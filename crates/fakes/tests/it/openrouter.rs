@@ -135,6 +135,27 @@ async fn key_and_credits() {
     .await;
     assert_eq!(current, legacy);
 
+    fakes.openrouter.set_key_limit_remaining(None);
+    let (_, _, uncapped) =
+        get_json(client().get(format!("{base}/api/v1/key")).bearer_auth(key)).await;
+    assert!(uncapped["data"]["limit"].is_null() && uncapped["data"]["limit_remaining"].is_null());
+    assert!(
+        uncapped["data"]
+            .as_object()
+            .unwrap()
+            .contains_key("limit_remaining")
+    );
+    fakes.openrouter.set_key_limit_remaining(Some(0.25));
+    let (_, _, low) = get_json(client().get(format!("{base}/api/v1/key")).bearer_auth(key)).await;
+    assert_eq!(
+        (
+            low["data"]["limit"].as_f64(),
+            low["data"]["limit_remaining"].as_f64()
+        ),
+        (Some(100.0), Some(0.25))
+    );
+    fakes.openrouter.reset();
+
     let (status, _, body) = get_json(client().get(format!("{base}/api/v1/key"))).await;
     assert_eq!(
         (status, body["error"]["message"].as_str()),

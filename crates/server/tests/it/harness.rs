@@ -222,6 +222,8 @@ impl TestApp {
             if name.starts_with("AIPROVIDERS_")
                 || name == "DATABASE_URL"
                 || name.starts_with("DECO_")
+                || name.starts_with("ANTHROPIC_")
+                || name.starts_with("CLAUDE_")
             {
                 command.env_remove(&name);
             }

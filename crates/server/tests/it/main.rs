@@ -3,7 +3,9 @@
 mod harness;
 
 mod bad_input;
+mod claude_cli;
 mod cli;
+mod credits;
 mod dedupe;
 mod http;
 mod isolation;
@@ -11,6 +13,7 @@ mod key_check;
 mod leak;
 mod model_cache;
 mod models;
+mod oauth;
 mod policy;
 mod replicas;
 mod shutdown;
