@@ -56,6 +56,9 @@ pub async fn run(mut settings: Settings) -> Result<(), AppError> {
                 if let Err(error) = store.sweep_sessions(cutoff).await {
                     tracing::warn!(%error, "sweeping old MCP sessions failed");
                 }
+                if let Err(error) = store.sweep_oauth_states(Timestamp::now()).await {
+                    tracing::warn!(%error, "sweeping expired OAuth states failed");
+                }
             }
         })
     };

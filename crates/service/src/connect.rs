@@ -75,10 +75,11 @@ impl Caller<'_> {
         let pkce = Pkce::generate()?;
         let state_token = pkce::state_token()?;
         let state_hash = pkce::state_hash(state_token.expose_secret());
-        let callback = with_query(&callback, "state", state_token.expose_secret());
+        // The state goes to the provider in the callback URL, never into the database.
+        let callback_with_state = with_query(&callback, "state", state_token.expose_secret());
         let url = self.services.upstream.oauth_consent_url(
             provider,
-            &callback,
+            &callback_with_state,
             &pkce.challenge,
             self.org.org_id().as_str(),
         );

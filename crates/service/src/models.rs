@@ -363,17 +363,28 @@ impl Services {
     async fn probe(&self, principal: &Principal, key: &KeyId) -> Result<KeyRecord, ServiceError> {
         let org = self.store.scoped(principal);
         let (provider, secret) = self.open_credential(&org, key).await?;
-        let Some(secret) = secret else {
-            return Err(ServiceError::Unsupported(format!(
-                "{provider} credentials have no secret to probe; AI_PROVIDER_CLI_ACTIVATE checks the CLI"
-            )));
+        let status = match secret {
+            Some(secret) => {
+                let probed = self.upstream.probe_key(provider, &secret).await;
+                drop(secret);
+                status_after(&probed).unwrap_or(KeyStatus::Unknown)
+            }
+            // A credential without a secret is the local CLI's login: ask the CLI.
+            None if provider == ProviderId::ClaudeCode => {
+                let cli = self.claude.status().await;
+                match (cli.installed, cli.authenticated) {
+                    (true, true) => KeyStatus::Valid,
+                    (true, false) => KeyStatus::Invalid,
+                    (false, _) => KeyStatus::Unknown,
+                }
+            }
+            None => {
+                return Err(ServiceError::Unsupported(format!(
+                    "{provider} credentials without a secret cannot be probed"
+                )));
+            }
         };
-        let probed = self.upstream.probe_key(provider, &secret).await;
-        drop(secret);
-        let status = status_after(&probed);
-        let record = org
-            .set_key_status(key, status.unwrap_or(KeyStatus::Unknown), Timestamp::now())
-            .await?;
+        let record = org.set_key_status(key, status, Timestamp::now()).await?;
         record.ok_or(ServiceError::NotFound("key"))
     }
 

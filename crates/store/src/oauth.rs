@@ -133,6 +133,18 @@ impl Store {
         row.map(state_from_row).transpose()
     }
 
+    /// Forgets consents that expired before `now`; returns how many.
+    pub async fn sweep_oauth_states(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let swept = on_writer!(self, |pool| {
+            sqlx::query("DELETE FROM oauth_states WHERE expires_at <= $1")
+                .bind(now.unix_millis())
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(swept)
+    }
+
     /// The principal of a live (not revoked) access token, by id.
     pub async fn principal_of_token(
         &self,

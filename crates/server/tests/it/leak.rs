@@ -153,13 +153,62 @@ async fn secrets_never_reach_the_database_logs_or_tool_output() {
             .await,
     );
 
+    // An OAuth connection: the state token is shown to its caller once (and must be nowhere
+    // else), the verifier and the issued key nowhere at all.
+    fakes.openrouter.set_behavior(Behavior::Normal);
+    let start = owner
+        .call(
+            "AI_PROVIDER_OAUTH_URL",
+            json!({"providerId": "openrouter", "callbackUrl": format!("{}/oauth/callback/ai-provider", app.base_url)}),
+        )
+        .await
+        .ok();
+    let state_token = start["stateToken"].as_str().unwrap().to_owned();
+    let back = aiproviders_fakes::consent(start["url"].as_str().unwrap())
+        .await
+        .unwrap();
+    let page = reqwest::get(&back).await.unwrap();
+    assert_eq!(page.status(), 200);
+    outputs.push_str(&page.text().await.unwrap());
+    let issued = fakes.openrouter.issued_keys();
+    assert_eq!(issued.len(), 1);
+    let verifier = fakes
+        .openrouter
+        .requests()
+        .iter()
+        .find(|r| r.path == "/api/v1/auth/keys")
+        .and_then(|r| r.body_json())
+        .unwrap()["code_verifier"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
     let database = database_text(&app).await;
+    for secret in [&state_token, &verifier] {
+        if let Some(at) = database.find(secret.as_str()) {
+            let from = database[..at]
+                .char_indices()
+                .rev()
+                .nth(200)
+                .map_or(0, |(i, _)| i);
+            panic!(
+                "the database holds an OAuth secret: …{}",
+                &database[from..(at + secret.len()).min(database.len())]
+            );
+        }
+        assert!(
+            !app.logs().contains(secret.as_str()),
+            "the logs hold an OAuth secret"
+        );
+    }
+    assert!(!outputs.contains(&verifier));
     let logs = app.logs();
     assert!(logs.contains("listening"), "logs were captured");
     let master_key_file =
         std::fs::read_to_string(app.dir.path().join("master.key")).unwrap_or_default();
     let mut forbidden: Vec<String> = SECRETS.iter().map(|s| s.to_string()).collect();
     forbidden.extend(SECRETS.iter().map(|s| hex(s)));
+    forbidden.extend(issued.iter().cloned());
     forbidden.extend([
         org.owner.clone(),
         org.member.clone(),

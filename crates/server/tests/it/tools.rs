@@ -25,6 +25,11 @@ async fn tools_are_listed_with_descriptions_and_schemas() {
             "AI_PROVIDER_KEY_CHECK",
             "AI_PROVIDER_MODEL_POLICY_GET",
             "AI_PROVIDER_MODEL_POLICY_SET",
+            "AI_PROVIDER_OAUTH_URL",
+            "AI_PROVIDER_OAUTH_EXCHANGE",
+            "AI_PROVIDER_CLI_ACTIVATE",
+            "AI_PROVIDER_CREDITS",
+            "AI_PROVIDER_TOPUP_URL",
             "AI_PROVIDER_AUDIT_LIST"
         ]
     );
