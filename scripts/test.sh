@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, the unit and integration tests on SQLite and again
 # on PostgreSQL (started here if it is not running), and the official MCP conformance suite
-# (Node 22 installed here if missing). This is what `.ci/run` runs.
+# (Node 22, the suite and the Claude Code CLI installed here from the npm registry if
+# missing). This is what `.ci/run` runs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -16,6 +17,11 @@ cargo fmt --all -- --check
 
 log "cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
+
+log "Node 22, the MCP conformance suite and the Claude Code CLI"
+node_tools="$("$ROOT/scripts/ensure-node.sh")"
+# The CLI activation tests run the real `claude` from here.
+export AIPROVIDERS_TEST_NODE_BIN="$node_tools/node_modules/.bin"
 
 log "tests on SQLite"
 cargo nextest run --locked --no-fail-fast
