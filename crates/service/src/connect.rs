@@ -329,9 +329,11 @@ impl Services {
             .principal_of_token(&taken.token)
             .await?
             .filter(|p| p.org_id() == &taken.org && p.user_id() == &taken.user)
-            .ok_or_else(|| ServiceError::Forbidden {
-                role: "revoked",
-                action: "complete this sign-in (the access token that started it was revoked)",
+            .ok_or_else(|| {
+                ServiceError::from(InvalidInput::new(
+                    "state",
+                    "the access token that started this sign-in was revoked",
+                ))
             })?;
         let caller = self.caller(&principal);
         let action = AuditAction::OAuthExchange;
