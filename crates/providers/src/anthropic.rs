@@ -251,4 +251,35 @@ mod tests {
         let err = parse_page(br#"{"type":"error"}"#).err().unwrap();
         assert!(matches!(err, UpstreamError::Unavailable { .. }));
     }
+
+    #[test]
+    fn entries_that_are_not_objects_are_skipped_and_a_repeated_key_keeps_its_last_value() {
+        let body = br#"{"data":[1,"a",null,[{"id":"x"}],
+            {"id":"a","id":"b","max_tokens":5,"max_tokens":"many",
+             "capabilities":{"thinking":{"supported":true},"thinking":[]}}
+        ],"has_more":true,"last_id":"b"}"#;
+        let page = parse_page(body).unwrap();
+        assert_eq!(page.next.as_deref(), Some("b"));
+        assert_eq!(page.models.len(), 1);
+        let b = &page.models[0];
+        assert_eq!(b.model_id.as_str(), "b");
+        assert_eq!(b.limits.max_output_tokens, None);
+        assert_eq!(b.capabilities.get(Capability::Reasoning), None);
+    }
+
+    #[test]
+    fn a_defect_in_a_skipped_part_of_an_entry_is_still_malformed() {
+        let bodies: [&[u8]; 3] = [
+            b"{\"data\":[{\"id\":\"a\",\"created_at\":\"\xff\"}]}",
+            br#"{"data":[{"id":"a","capabilities":{"batch":{"supported":1e400}}}]}"#,
+            br#"{"data":[{"id":"a","type":"\ud800"}]}"#,
+        ];
+        for body in bodies {
+            let err = parse_page(body).err().unwrap();
+            assert_eq!(
+                err.to_string(),
+                "anthropic is unavailable: malformed JSON in the response"
+            );
+        }
+    }
 }

@@ -436,31 +436,23 @@ pub(crate) fn ceil_u64(value: f64) -> u64 {
 
 /// Parses a successful body; a syntax error or a wrong shape is the provider being
 /// unavailable (a proxy's error page, a truncated body, an API change).
-///
-/// Skipped values are not checked for UTF-8, so the body is checked up front: one that is
-/// not UTF-8 fails as parsing its valid prefix does when that meets a wrong shape before the
-/// bad byte, else as malformed.
 pub(crate) fn parse_json<'de, T: Deserialize<'de>>(
     provider: ProviderId,
     body: &'de [u8],
 ) -> Result<T, UpstreamError> {
-    let failure = |shape: bool| {
-        let reason = if shape {
-            "unexpected JSON shape in the response"
-        } else {
-            "malformed JSON in the response"
+    // A UTF-8 body is read as text, whose strings then need no UTF-8 check of their own;
+    // any other is read as bytes, to fail where and as it always did.
+    let parsed = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    };
+    parsed.map_err(|err| {
+        let reason = match err.classify() {
+            serde_json::error::Category::Data => "unexpected JSON shape in the response",
+            _ => "malformed JSON in the response",
         };
         UpstreamError::unavailable(provider, reason)
-    };
-    let is_shape = |err: &serde_json::Error| err.classify() == serde_json::error::Category::Data;
-    match std::str::from_utf8(body) {
-        Ok(text) => serde_json::from_str(text).map_err(|err| failure(is_shape(&err))),
-        Err(bad) => {
-            let prefix = std::str::from_utf8(&body[..bad.valid_up_to()]).unwrap_or_default();
-            let shape = serde_json::from_str::<T>(prefix).is_err_and(|err| is_shape(&err));
-            Err(failure(shape))
-        }
-    }
+    })
 }
 
 fn fmt_duration(duration: Duration) -> String {

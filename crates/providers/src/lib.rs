@@ -20,8 +20,6 @@ mod error;
 mod google;
 mod http;
 mod oauth;
-#[cfg(test)]
-mod old_diff;
 mod openrouter;
 mod registry;
 mod source;

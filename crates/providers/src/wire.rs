@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A value that is `None` when absent, `null` or of a kind `T` does not accept.
 pub(crate) struct Lenient<T>(Option<T>);
@@ -52,11 +52,11 @@ pub(crate) trait Accept<'de>: Sized {
         None
     }
     fn from_seq<A: SeqAccess<'de>>(mut seq: A) -> Result<Option<Self>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        while seq.next_element::<Skip>()?.is_some() {}
         Ok(None)
     }
     fn from_map<A: MapAccess<'de>>(mut map: A) -> Result<Option<Self>, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
         Ok(None)
     }
 }
@@ -109,6 +109,54 @@ impl<'de, T: Accept<'de>> Visitor<'de> for LenientVisitor<T> {
     }
 }
 
+/// A value that is not wanted: read through without building anything, yet checked the way
+/// parsing it into a `serde_json::Value` would check it (strings are valid UTF-8 with valid
+/// escapes, numbers fit an `f64`, nesting stays within serde_json's limit), so a body is
+/// refused exactly when a `Value` parse of it would be. (`IgnoredAny` skips such defects.)
+struct Skip;
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SkipVisitor)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+}
+
 /// A struct read from a JSON object: `field` stores the value of a key it knows (typically a
 /// `Lenient`) and leaves the others to be skipped.
 pub(crate) trait Fields<'de>: Default {
@@ -122,7 +170,7 @@ impl<'de, T: Fields<'de>> Accept<'de> for T {
         let mut fields = T::default();
         while let Some(Key(key)) = map.next_key()? {
             if !fields.field(&key, &mut map)? {
-                map.next_value::<IgnoredAny>()?;
+                map.next_value::<Skip>()?;
             }
         }
         Ok(Some(fields))
@@ -306,16 +354,29 @@ mod tests {
 
     #[test]
     fn malformed_json_is_still_an_error() {
-        for body in [
+        // Defects in a skipped value fail as they do when parsing into a `Value`.
+        let deep = format!("{{\"x\": {}1{}}}", "[".repeat(200), "]".repeat(200));
+        let skipped = [
+            deep.as_str(),
+            r#"{"x": 1e400}"#,
+            r#"{"x": ["\ud800"]}"#,
+            r#"{"x": {"\q": 1}}"#,
+        ];
+        let syntax = [
             "{\"b\": tru}",
             "{\"b\": [1, }",
             "{\"x\": {\"y\": 1}",
             "[1 2]",
-        ] {
+        ];
+        for body in syntax.into_iter().chain(skipped) {
+            let parsed = serde_json::from_str::<Lenient<Flag>>(body);
+            assert!(parsed.is_err(), "{body}");
             assert!(
-                serde_json::from_str::<Lenient<Flag>>(body).is_err(),
+                serde_json::from_str::<serde_json::Value>(body).is_err(),
                 "{body}"
             );
         }
+        let not_utf8 = b"{\"b\": true, \"x\": \"\xff\"}";
+        assert!(serde_json::from_slice::<Lenient<Flag>>(not_utf8).is_err());
     }
 }
