@@ -13,6 +13,7 @@
 //! the local Claude Code CLI and asks it for its version and login state.
 
 mod anthropic;
+mod chat;
 mod claude_cli;
 mod claude_code;
 mod credits;
@@ -26,6 +27,7 @@ mod source;
 mod upstream;
 mod wire;
 
+pub use chat::{ChatAnswer, ChatClient, ChatFailure, ChatLimits, ChatWire, FailureKind, classify};
 pub use claude_cli::{ClaudeCli, CliStatus};
 pub use error::UpstreamError;
 pub use http::UpstreamLimits;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use aiproviders_domain::{ApiKey, Model, ProviderId};
 
 use crate::anthropic::Anthropic;
+use crate::chat::{ChatAnswer, ChatClient, ChatFailure, ChatLimits};
 use crate::claude_code::ClaudeCode;
 use crate::google::Google;
 use crate::http::{Http, UpstreamLimits};
@@ -32,6 +33,9 @@ struct Inner {
     /// (OAuth, credits) in `oauth.rs` and `credits.rs`.
     openrouter_base: String,
     deco_base: String,
+    /// Every provider's configured base URL, for inference calls.
+    settings: ProviderSettings,
+    chat: ChatClient,
 }
 
 impl fmt::Debug for Upstream {
@@ -47,6 +51,11 @@ impl Upstream {
                 http: Http::new(limits),
                 openrouter_base: settings.openrouter_base_url.clone(),
                 deco_base: settings.deco_url.clone(),
+                chat: ChatClient::new(ChatLimits {
+                    connect: limits.connect_timeout,
+                    ..ChatLimits::default()
+                }),
+                settings: settings.clone(),
                 anthropic: Anthropic::new(settings.anthropic_base_url),
                 google: Google::new(settings.google_base_url),
                 openrouter: OpenRouterLike::openrouter(settings.openrouter_base_url),
@@ -54,6 +63,31 @@ impl Upstream {
                 claude_code: ClaudeCode,
             }),
         }
+    }
+
+    /// Sends an inference request (already in the provider's own format) for `model` with
+    /// `key` to the configured base URL of `provider`, and returns the answer unread, or
+    /// the failure sorted for the gateway's fallback.
+    pub async fn chat(
+        &self,
+        provider: ProviderId,
+        key: &ApiKey,
+        model: &str,
+        body: bytes::Bytes,
+        stream: bool,
+    ) -> Result<ChatAnswer, ChatFailure> {
+        let settings = &self.inner.settings;
+        let base = match provider {
+            ProviderId::Anthropic => &settings.anthropic_base_url,
+            ProviderId::Google => &settings.google_base_url,
+            ProviderId::OpenRouter => &settings.openrouter_base_url,
+            ProviderId::Deco => &settings.deco_url,
+            ProviderId::ClaudeCode => "",
+        };
+        self.inner
+            .chat
+            .send(provider, base, key, model, body, stream)
+            .await
     }
 
     pub(crate) fn http(&self) -> &Http {
