@@ -16,6 +16,8 @@ pub enum AuditAction {
     CliActivate,
     /// Creating a top-up checkout link.
     TopUp,
+    /// The gateway marked a key `invalid` after its provider refused it.
+    KeyInvalidated,
     /// Reading the audit log (audited only when refused).
     AuditList,
 }
@@ -31,6 +33,7 @@ impl AuditAction {
             AuditAction::OAuthExchange => "provider_oauth.exchange",
             AuditAction::CliActivate => "provider_cli.activate",
             AuditAction::TopUp => "credits.topup",
+            AuditAction::KeyInvalidated => "provider_key.invalidated",
             AuditAction::AuditList => "audit.list",
         }
     }

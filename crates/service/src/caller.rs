@@ -350,6 +350,7 @@ fn action_phrase(action: AuditAction) -> &'static str {
         AuditAction::OAuthStart | AuditAction::OAuthExchange => "connect providers through OAuth",
         AuditAction::CliActivate => "activate the Claude Code CLI",
         AuditAction::TopUp => "create top-ups",
+        AuditAction::KeyInvalidated => "invalidate provider keys",
         AuditAction::AuditList => "read the audit log",
     }
 }

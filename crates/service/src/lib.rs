@@ -15,8 +15,10 @@ mod connect;
 mod credits;
 mod enrichment;
 mod error;
+mod inference;
 mod models;
 mod policy;
+pub mod routing;
 
 pub use cache::{KeyList, KeyListSnapshot};
 pub use caller::{ActiveProvider, Caller, KeyCreated};

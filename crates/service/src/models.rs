@@ -32,8 +32,8 @@ const REFRESH_PAUSE: Duration = Duration::from_secs(30);
 
 /// The version of a key a list belongs to (and its status as last read).
 #[derive(Debug, Clone)]
-struct KeyVersion {
-    id: KeyId,
+pub(crate) struct KeyVersion {
+    pub(crate) id: KeyId,
     provider: ProviderId,
     updated_at: Timestamp,
     status: KeyStatus,
@@ -51,7 +51,7 @@ impl From<&KeyRecord> for KeyVersion {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub(crate) enum Mode {
     /// Serve from the caches when possible.
     Cached,
     /// Fetch from the provider now.
@@ -164,7 +164,7 @@ impl Caller<'_> {
 
 impl Services {
     /// A key's list and whether it is stale.
-    async fn model_list(
+    pub(crate) async fn model_list(
         &self,
         principal: &Principal,
         key: &KeyVersion,

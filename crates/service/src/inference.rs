@@ -1,0 +1,79 @@
+//! What the gateway needs from the service: the caller's offers (every model of every key,
+//! with the policy's verdict), a key's secret for one attempt, and recording a key the
+//! provider refused.
+
+use aiproviders_domain::{
+    ApiKey, AuditAction, AuditOutcome, KeyId, KeyStatus, PolicySubject, Timestamp,
+};
+
+use crate::models::{KeyVersion, Mode};
+use crate::routing::Offer;
+use crate::{Caller, ServiceError};
+
+impl Caller<'_> {
+    /// Every model of every one of the organization's keys, each marked allowed or not by
+    /// the policy for the caller. Keys known to be refused (`invalid`) are left out; so are
+    /// keys whose models cannot be listed (no list yet and the provider failing).
+    pub async fn offers(&self) -> Result<Vec<Offer>, ServiceError> {
+        let versions = self.org.versions().await?;
+        let snapshot = self.key_snapshot(versions.keys).await?;
+        let policy = self.policy_at(versions.policy).await?;
+        let usable: Vec<KeyVersion> = snapshot
+            .keys
+            .iter()
+            .filter(|k| k.status != KeyStatus::Invalid)
+            .map(KeyVersion::from)
+            .collect();
+        let lists = futures::future::join_all(
+            usable
+                .iter()
+                .map(|key| self.services.model_list(self.principal, key, Mode::Cached)),
+        )
+        .await;
+        let mut offers = Vec::new();
+        for (key, list) in usable.iter().zip(lists) {
+            let list = match list {
+                Ok((list, _stale)) => list,
+                Err(error) => {
+                    tracing::debug!(key = %key.id, %error, "a key's models are unavailable");
+                    continue;
+                }
+            };
+            for model in list.models.iter() {
+                let allowed = policy.allows(&PolicySubject {
+                    role: self.principal.role(),
+                    key_id: &key.id,
+                    model,
+                });
+                offers.push(Offer {
+                    key_id: key.id.clone(),
+                    model: model.clone(),
+                    allowed,
+                });
+            }
+        }
+        Ok(offers)
+    }
+
+    /// The key's secret, opened for one upstream attempt.
+    pub async fn secret_for_attempt(&self, key: &KeyId) -> Result<ApiKey, ServiceError> {
+        let (provider, secret) = self.services.open_credential(&self.org, key).await?;
+        secret.ok_or_else(|| {
+            ServiceError::Unsupported(format!("{provider} credentials have no secret to send"))
+        })
+    }
+
+    /// The provider refused the key during a gateway attempt: it is marked `invalid` (and
+    /// so skipped by later requests) and the event is audited.
+    pub async fn key_refused(&self, key: &KeyId) -> Result<(), ServiceError> {
+        self.org
+            .set_key_status(key, KeyStatus::Invalid, Timestamp::now())
+            .await?;
+        self.record(
+            AuditAction::KeyInvalidated,
+            &key.to_string(),
+            AuditOutcome::Success,
+        )
+        .await
+    }
+}
