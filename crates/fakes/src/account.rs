@@ -1,9 +1,10 @@
 //! The simulated account behind one fake: pending OAuth codes, keys issued by an exchange,
-//! the OpenRouter key's remaining limit and the Deco balance. Tests steer it through
+//! the OpenRouter key's remaining limit, the Deco balance, the inference counters (response
+//! numbers, cached prompt tokens). Tests steer it through
 //! [`FakeServer`] setters; [`FakeServer::reset`] puts it back to the defaults.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::oauth::Codes;
@@ -20,6 +21,10 @@ pub(crate) struct Account {
     balance_cents: AtomicI64,
     organizations: Mutex<Vec<String>>,
     issued_keys: Mutex<Vec<String>>,
+    /// The number of the last inference response (ids `msg_<n>`, `toolu_<n>`, `call_<n>`).
+    responses: AtomicU64,
+    /// Cached prompt tokens every inference response reports.
+    cached_tokens: AtomicU64,
 }
 
 impl Default for Account {
@@ -30,6 +35,8 @@ impl Default for Account {
             balance_cents: AtomicI64::new(DEFAULT_BALANCE_CENTS),
             organizations: Mutex::default(),
             issued_keys: Mutex::default(),
+            responses: AtomicU64::new(0),
+            cached_tokens: AtomicU64::new(0),
         }
     }
 }
@@ -42,6 +49,17 @@ impl Account {
             .store(DEFAULT_BALANCE_CENTS, Ordering::Relaxed);
         lock(&self.organizations).clear();
         lock(&self.issued_keys).clear();
+        self.responses.store(0, Ordering::Relaxed);
+        self.cached_tokens.store(0, Ordering::Relaxed);
+    }
+
+    /// The number of a new inference response: 1, 2, … (back to 1 after a reset).
+    pub fn next_response(&self) -> u64 {
+        self.responses.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub fn cached_tokens(&self) -> u64 {
+        self.cached_tokens.load(Ordering::Relaxed)
     }
 
     pub fn limit_remaining(&self) -> Option<f64> {
@@ -78,6 +96,16 @@ impl FakeServer {
     /// Deco `GET /api/teams/{organizationId}/balance`: `balance_cents` (default 123456).
     pub fn set_balance_cents(&self, cents: i64) {
         self.account().balance_cents.store(cents, Ordering::Relaxed);
+    }
+
+    /// Cached prompt tokens reported by every inference response from now on (default 0):
+    /// Anthropic `usage.cache_read_input_tokens`, Gemini `usageMetadata.cachedContentTokenCount`
+    /// (sent only when non-zero), OpenRouter/Deco `usage.prompt_tokens_details.cached_tokens`.
+    /// Reported as is, on top of the prompt estimate.
+    pub fn set_cached_tokens(&self, tokens: u64) {
+        self.account()
+            .cached_tokens
+            .store(tokens, Ordering::Relaxed);
     }
 
     /// The `organizationId`s of the Deco balance requests that were answered, in order.

@@ -1,15 +1,19 @@
-//! The Anthropic fake (reference §1.1–1.3): `GET /v1/models` (`limit`, `after_id`,
-//! `before_id`) and `GET /v1/models/{id}`.
+//! The Anthropic fake (reference §1.1–1.5): `GET /v1/models` (`limit`, `after_id`,
+//! `before_id`), `GET /v1/models/{id}` and `POST /v1/messages` ([`crate::chat::anthropic`]).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::http::{HeaderName, Method};
 use serde_json::{Value, json};
 
+use crate::account::Account;
+use crate::chat;
 use crate::server::{Incoming, Provider, Reply, is_revoked, padded};
 
 const LIST: &str = "/v1/models";
+const MESSAGES: &str = "/v1/messages";
 
 pub(crate) struct Anthropic {
     /// Each model serialized once, in listing order.
@@ -20,10 +24,11 @@ pub(crate) struct Anthropic {
     first: Value,
     page_cap: usize,
     seq: AtomicU64,
+    account: Arc<Account>,
 }
 
 impl Anthropic {
-    pub fn new(catalog: &[Value], page_cap: usize) -> Self {
+    pub fn new(account: Arc<Account>, catalog: &[Value], page_cap: usize) -> Self {
         let ids: Vec<String> = catalog
             .iter()
             .map(|m| m["id"].as_str().unwrap_or_default().to_owned())
@@ -35,6 +40,7 @@ impl Anthropic {
             first: catalog.first().cloned().unwrap_or_else(|| json!({"type": "model", "id": "claude-test-000-20250101", "display_name": "Claude Test 000", "created_at": "2025-01-01T00:00:00Z"})),
             page_cap: page_cap.max(1),
             seq: AtomicU64::new(1),
+            account,
         }
     }
 
@@ -116,10 +122,13 @@ impl Provider for Anthropic {
             .path
             .strip_prefix("/v1/models/")
             .filter(|id| !id.is_empty() && !id.contains('/'));
-        if req.path != LIST && one.is_none() {
-            return self.error(404, "not_found_error", "Not Found");
-        }
-        if req.method != Method::GET {
+        let allowed = match req.path.as_str() {
+            MESSAGES => Method::POST,
+            LIST => Method::GET,
+            _ if one.is_some() => Method::GET,
+            _ => return self.error(404, "not_found_error", "Not Found"),
+        };
+        if req.method != allowed {
             return self.error(405, "invalid_request_error", "Method Not Allowed");
         }
         let key = req
@@ -133,6 +142,11 @@ impl Provider for Anthropic {
         }
         if req.header("anthropic-version").is_none_or(str::is_empty) {
             return self.invalid("anthropic-version: header is required");
+        }
+        if req.path == MESSAGES {
+            let is_model = |id: &str| self.index.contains_key(id);
+            return chat::anthropic::messages(req.json_object(), is_model, &self.account)
+                .unwrap_or_else(|(status, kind, message)| self.error(status, kind, &message));
         }
         match one {
             None => self.list(req),

@@ -24,7 +24,8 @@ pub enum Behavior {
     /// `Retry-After`.
     RateLimited { retry_after_seconds: u64 },
     /// This status with the provider's error body (Anthropic: 529 `overloaded_error`, 500
-    /// `api_error`, …; Gemini: 500 `INTERNAL`, 503 `UNAVAILABLE`, …).
+    /// `api_error`, 402 `billing_error`, …; Gemini: 500 `INTERNAL`, 503 `UNAVAILABLE`, …;
+    /// OpenRouter/Deco: 402 "Insufficient credits", otherwise the status' reason phrase).
     ServerError(u16),
     /// Sleep, then behave [`Behavior::Normal`].
     Delay(Duration),
@@ -39,6 +40,47 @@ pub enum Behavior {
     /// 200 with a valid one-model list of about this many bytes (the model's `description`
     /// is padded).
     Huge(usize),
+    /// A streamed (SSE) answer sends its first `after_events` events (every `event:`/`data:`
+    /// block counts, Anthropic's `ping` and OpenAI's `data: [DONE]` included), then the body
+    /// fails and the connection is dropped: the client sees a 200, those events and then an
+    /// incomplete body. No usage is recorded for it. Non-streamed answers behave
+    /// [`Behavior::Normal`].
+    FailMidStream { after_events: usize },
+}
+
+impl Behavior {
+    /// [`Behavior::Status`] with Anthropic's error body
+    /// `{"type":"error","error":{"type":kind,"message":message}}`, e.g.
+    /// `anthropic_error(529, "overloaded_error", "Overloaded")`.
+    pub fn anthropic_error(status: u16, kind: &str, message: &str) -> Self {
+        let body =
+            serde_json::json!({"type": "error", "error": {"type": kind, "message": message}});
+        Self::status_json(status, body)
+    }
+
+    /// [`Behavior::Status`] with Gemini's error body
+    /// `{"error":{"code":status,"message":message,"status":rpc_status}}`, e.g.
+    /// `google_error(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")`.
+    pub fn google_error(status: u16, rpc_status: &str, message: &str) -> Self {
+        let body = serde_json::json!({"error": {"code": status, "message": message, "status": rpc_status}});
+        Self::status_json(status, body)
+    }
+
+    /// [`Behavior::Status`] with the OpenRouter/Deco error body
+    /// `{"error":{"code":status,"message":message}}`, e.g.
+    /// `openrouter_error(402, "Insufficient credits")`.
+    pub fn openrouter_error(status: u16, message: &str) -> Self {
+        let body = serde_json::json!({"error": {"code": status, "message": message}});
+        Self::status_json(status, body)
+    }
+
+    fn status_json(status: u16, body: serde_json::Value) -> Self {
+        Self::Status {
+            status,
+            headers: Vec::new(),
+            body: body.to_string(),
+        }
+    }
 }
 
 /// One request as a fake received it.

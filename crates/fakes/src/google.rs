@@ -1,13 +1,18 @@
-//! The Gemini fake (reference §2.1–2.2): `GET /v1beta/models` (`pageSize`, `pageToken`) and
-//! `GET /v1beta/models/{id}`, keyed by `x-goog-api-key` or `?key=`.
+//! The Gemini fake (reference §2.1–2.2): `GET /v1beta/models` (`pageSize`, `pageToken`),
+//! `GET /v1beta/models/{id}` and `POST /v1beta/models/{id}:generateContent` /
+//! `:streamGenerateContent` ([`crate::chat::gemini`]), keyed by `x-goog-api-key` or `?key=`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use axum::http::Method;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
+use crate::account::Account;
+use crate::chat;
+use crate::chat::gemini::Mode;
 use crate::server::{Incoming, Provider, Reply, is_revoked, padded};
 
 const LIST: &str = "/v1beta/models";
@@ -20,6 +25,9 @@ pub(crate) struct Google {
     index: HashMap<String, usize>,
     first: Value,
     page_cap: usize,
+    /// The ids (without `models/`) that support `generateContent`.
+    generative: HashSet<String>,
+    account: Arc<Account>,
 }
 
 /// `{"error":{code,message,status}}`.
@@ -39,7 +47,17 @@ fn page_token(name: &str) -> String {
 }
 
 impl Google {
-    pub fn new(catalog: &[Value], page_cap: usize) -> Self {
+    pub fn new(account: Arc<Account>, catalog: &[Value], page_cap: usize) -> Self {
+        let generative = catalog
+            .iter()
+            .filter(|m| {
+                m["supportedGenerationMethods"]
+                    .as_array()
+                    .is_some_and(|methods| methods.iter().any(|x| x == "generateContent"))
+            })
+            .filter_map(|m| m["name"].as_str()?.strip_prefix("models/"))
+            .map(str::to_owned)
+            .collect();
         let names: Vec<String> = catalog
             .iter()
             .map(|m| m["name"].as_str().unwrap_or_default().to_owned())
@@ -50,6 +68,8 @@ impl Google {
             names,
             first: catalog.first().cloned().unwrap_or_else(|| json!({"name": "models/gemini-test-000", "displayName": "Gemini Test 000", "supportedGenerationMethods": ["generateContent"]})),
             page_cap: page_cap.max(1),
+            generative,
+            account,
         }
     }
 
@@ -106,16 +126,42 @@ impl Google {
     }
 }
 
+fn not_found(id: &str) -> Reply {
+    error(
+        404,
+        "NOT_FOUND",
+        &format!(
+            "models/{id} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods."
+        ),
+    )
+}
+
 impl Provider for Google {
     fn respond(&self, req: &Incoming) -> Reply {
+        let no_method = || error(404, "NOT_FOUND", &format!("Method not found: {}", req.path));
         let one = req
             .path
             .strip_prefix("/v1beta/models/")
             .filter(|id| !id.is_empty() && !id.contains('/'));
+        // `{id}:{method}`: generation.
+        let generate = match one.and_then(|rest| rest.split_once(':')) {
+            None => None,
+            Some((id, "generateContent")) => Some((id, Mode::Whole)),
+            Some((id, "streamGenerateContent")) if req.param("alt") == Some("sse") => {
+                Some((id, Mode::Sse))
+            }
+            Some((id, "streamGenerateContent")) => Some((id, Mode::Array)),
+            Some(_) => return no_method(),
+        };
         if req.path != LIST && one.is_none() {
-            return error(404, "NOT_FOUND", &format!("Method not found: {}", req.path));
+            return no_method();
         }
-        if req.method != Method::GET {
+        let allowed = if generate.is_some() {
+            Method::POST
+        } else {
+            Method::GET
+        };
+        if req.method != allowed {
             return error(405, "INVALID_ARGUMENT", "Method Not Allowed");
         }
         let key = req
@@ -133,17 +179,18 @@ impl Provider for Google {
             Some(k) if is_revoked(k) => return self.unauthorized(),
             Some(_) => {}
         }
+        if let Some((id, mode)) = generate {
+            if !self.generative.contains(id) {
+                return not_found(id);
+            }
+            return chat::gemini::generate(req.json_object(), id, mode, &self.account)
+                .unwrap_or_else(|(code, status, message)| error(code, status, &message));
+        }
         match one {
             None => self.list(req),
             Some(id) => match self.index.get(&format!("models/{id}")) {
                 Some(&i) => Reply::json(200, self.items[i].clone()),
-                None => error(
-                    404,
-                    "NOT_FOUND",
-                    &format!(
-                        "models/{id} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods."
-                    ),
-                ),
+                None => not_found(id),
             },
         }
     }

@@ -23,11 +23,33 @@
 //! `base64url(sha256(code_verifier))` equals that challenge. Any refused exchange (unknown,
 //! used, expired code or wrong verifier) burns the code. Codes live 10 minutes
 //! ([`FakeServer::set_code_ttl`]).
+//!
+//! Inference: Anthropic `POST /v1/messages`, Gemini `POST /v1beta/models/{id}:generateContent`
+//! and `:streamGenerateContent` (`?alt=sse`: SSE, otherwise a JSON array of the chunks), and
+//! OpenRouter/Deco `POST /api/v1/chat/completions`, each for the models of its own catalog
+//! only (anything else: the provider's 404). The answer is a pure function of the request:
+//! 1. the last user turn carries a tool result (Anthropic `tool_result`, Gemini
+//!    `functionResponse`, OpenAI a final `tool` message) → text `"tool said: <content>"`;
+//! 2. else tools are declared and the last user text contains `weather` (any case) → a call
+//!    of the first tool with arguments `{"city":"Paris"}` (ids `toolu_<n>` / `call_<n>`);
+//! 3. else an image is present anywhere → text `"I see an image (<media type or URL>)"`;
+//! 4. else → text `"echo: <text of the last user message>"` (text parts joined with `\n`).
+//!
+//! The text is cut before the earliest stop sequence (Anthropic `stop_reason: stop_sequence`,
+//! Gemini `STOP`, OpenAI `stop`), then to `max_tokens × 4` characters when it is longer than
+//! `max_tokens` tokens (`max_tokens` / `MAX_TOKENS` / `length`). Tokens: input = characters of
+//! every text of the request (system prompt, all messages, tool results) / 4, output = answer
+//! characters (a tool call: its 16-character arguments) / 4, both at least 1. `<n>` numbers a
+//! fake's answers from 1 (`msg_<n>`, `gen-<n>`, `fake-<n>`), back to 1 on reset. Streams send
+//! text in pieces of 8 characters. [`FakeServer::reported_usage`] lists what each complete
+//! answer reported; [`FakeServer::set_cached_tokens`] sets the cached prompt tokens; and
+//! [`Behavior::FailMidStream`] breaks a stream after some events.
 
 mod account;
 mod anthropic;
 mod behavior;
 mod browser;
+mod chat;
 mod dataset;
 mod deco;
 mod google;
@@ -46,22 +68,24 @@ pub use server::FakeServer;
 use openrouter::Flavor;
 
 impl FakeServer {
-    /// An Anthropic fake: `GET /v1/models`, `GET /v1/models/{id}`.
+    /// An Anthropic fake: `GET /v1/models`, `GET /v1/models/{id}`, `POST /v1/messages`.
     pub async fn anthropic(dataset: &Dataset) -> Self {
-        Self::spawn(|_| {
-            anthropic::Anthropic::new(&dataset.anthropic_catalog(), dataset.anthropic_page_cap)
+        let catalog = dataset.anthropic_catalog();
+        Self::spawn(|account| {
+            anthropic::Anthropic::new(account, &catalog, dataset.anthropic_page_cap)
         })
         .await
     }
 
-    /// A Gemini fake: `GET /v1beta/models`, `GET /v1beta/models/{id}`.
+    /// A Gemini fake: `GET /v1beta/models`, `GET /v1beta/models/{id}`,
+    /// `POST /v1beta/models/{id}:generateContent` and `:streamGenerateContent`.
     pub async fn google(dataset: &Dataset) -> Self {
-        Self::spawn(|_| google::Google::new(&dataset.google_catalog(), dataset.google_page_cap))
-            .await
+        let catalog = dataset.google_catalog();
+        Self::spawn(|account| google::Google::new(account, &catalog, dataset.google_page_cap)).await
     }
 
-    /// An OpenRouter fake: `GET /api/v1/models`, `/api/v1/key`, `/api/v1/auth/key`,
-    /// `/api/v1/credits`, and OAuth PKCE: `GET /auth` (the consent page, which redirects at
+    /// An OpenRouter fake: `POST /api/v1/chat/completions`, `GET /api/v1/models`,
+    /// `/api/v1/key`, `/api/v1/auth/key`, `/api/v1/credits`, and OAuth PKCE: `GET /auth` (the consent page, which redirects at
     /// once to `callback_url` + `code`) and `POST /api/v1/auth/keys` (the exchange).
     pub async fn openrouter(dataset: &Dataset) -> Self {
         let catalog = dataset.openrouter_catalog();
@@ -69,7 +93,8 @@ impl FakeServer {
             .await
     }
 
-    /// A Deco AI Gateway fake: `GET /api/v1/models` (Bearer required), OAuth PKCE
+    /// A Deco AI Gateway fake: `POST /api/v1/chat/completions` and `GET /api/v1/models`
+    /// (Bearer required), OAuth PKCE
     /// (`GET /oauth/authorize`, `POST /oauth/token`), `GET /api/teams/{organizationId}/balance`
     /// and `POST /api/credits/topup`.
     pub async fn deco(dataset: &Dataset) -> Self {

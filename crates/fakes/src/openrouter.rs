@@ -1,8 +1,10 @@
 //! The OpenRouter fake (reference §3.1–3.5) and the Deco AI Gateway fake, which serves the
 //! same `GET /api/v1/models` shape but requires a Bearer key (its other routes: [`crate::deco`]).
+//! Both serve `POST /api/v1/chat/completions` ([`crate::chat::openai`]) for their catalog.
 
 mod oauth;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -10,6 +12,7 @@ use axum::http::Method;
 use serde_json::{Value, json};
 
 use crate::account::Account;
+use crate::chat;
 use crate::deco;
 use crate::server::{Incoming, Provider, Reply, is_revoked, padded};
 
@@ -28,7 +31,11 @@ pub(crate) struct OpenRouter {
     /// The whole `/api/v1/models` body, serialized once.
     models: Bytes,
     first: Value,
+    /// Each model id and its `context_length`.
+    contexts: HashMap<String, Option<u64>>,
 }
+
+const CHAT: &str = "/api/v1/chat/completions";
 
 /// `{"error":{"code","message"}}`.
 fn error(code: u16, message: &str) -> Reply {
@@ -86,8 +93,28 @@ impl OpenRouter {
             flavor,
             account,
             models: Bytes::from(body.to_string()),
+            contexts: catalog
+                .iter()
+                .filter_map(|m| Some((m["id"].as_str()?.to_owned(), m["context_length"].as_u64())))
+                .collect(),
             first: catalog.first().cloned().unwrap_or_else(|| json!({"id": "openrouter/auto", "name": "Auto Router", "pricing": {"prompt": "-1", "completion": "-1"}})),
         }
+    }
+}
+
+impl OpenRouter {
+    fn chat(&self, req: &Incoming) -> Reply {
+        if req.method != Method::POST {
+            return error(405, "Method Not Allowed");
+        }
+        match req.bearer() {
+            None => return no_credentials(),
+            Some(k) if is_revoked(k) => return self.unauthorized(),
+            Some(_) => {}
+        }
+        let context = |id: &str| self.contexts.get(id).copied();
+        chat::openai::completions(req.json_object(), context, &self.account)
+            .unwrap_or_else(|(code, message)| error(code, &message))
     }
 }
 
@@ -101,6 +128,9 @@ impl Provider for OpenRouter {
             return reply;
         }
         let path = req.path.as_str();
+        if path == CHAT {
+            return self.chat(req);
+        }
         let known = match self.flavor {
             Flavor::OpenRouter => matches!(
                 path,
@@ -151,6 +181,9 @@ impl Provider for OpenRouter {
     }
 
     fn server_error(&self, status: u16) -> Reply {
+        if status == 402 {
+            return error(402, "Insufficient credits");
+        }
         let reason = axum::http::StatusCode::from_u16(status)
             .ok()
             .and_then(|s| s.canonical_reason())

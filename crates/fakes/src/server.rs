@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::io;
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -12,6 +13,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use axum::serve::ListenerExt;
+use futures::{StreamExt as _, stream};
 use serde_json::Value;
 use tokio::task::AbortHandle;
 
@@ -76,6 +78,10 @@ pub(crate) struct Reply {
     pub status: StatusCode,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub body: Bytes,
+    /// A streamed body, one chunk per SSE event; `body` is then unused.
+    pub events: Option<Vec<Bytes>>,
+    /// The `(input, output)` tokens this answer reports ([`FakeServer::reported_usage`]).
+    pub usage: Option<(u64, u64)>,
 }
 
 impl Reply {
@@ -88,6 +94,34 @@ impl Reply {
                 HeaderValue::from_static("application/json"),
             )],
             body: body.into(),
+            events: None,
+            usage: None,
+        }
+    }
+
+    /// A 200 `text/event-stream` answer sent as these events, reporting `usage`.
+    pub fn sse(events: Vec<Bytes>, usage: (u64, u64)) -> Self {
+        let mut reply = Self::json(200, Bytes::new());
+        reply.headers.clear();
+        reply.events = Some(events);
+        reply.usage = Some(usage);
+        reply
+            .with_header("content-type", "text/event-stream")
+            .with_header("cache-control", "no-cache")
+    }
+
+    /// A 200 JSON answer reporting `usage`.
+    pub fn answer(body: impl Into<Bytes>, usage: (u64, u64)) -> Self {
+        let mut reply = Self::json(200, body);
+        reply.usage = Some(usage);
+        reply
+    }
+
+    /// The whole body, streamed events joined.
+    fn full_body(self) -> Bytes {
+        match self.events {
+            None => self.body,
+            Some(events) => events.concat().into(),
         }
     }
 
@@ -113,8 +147,41 @@ impl Reply {
         self.headers.iter().any(|(n, _)| n == name)
     }
 
-    fn into_response(self) -> Response {
-        let mut response = Response::new(Body::from(self.body));
+    /// The HTTP response. Usage is recorded in `shared` once the answer is complete (a stream:
+    /// once its last event is handed to the connection); with `fail_after`, a stream stops
+    /// with an error after that many events and records nothing.
+    fn into_response(self, shared: &Arc<Shared>, fail_after: Option<usize>) -> Response {
+        let body = match (self.events, fail_after) {
+            (None, _) => {
+                if let Some(usage) = self.usage {
+                    shared.record_usage(usage);
+                }
+                Body::from(self.body)
+            }
+            (Some(events), None) => {
+                let (shared, usage) = (shared.clone(), self.usage);
+                let done = stream::once(async move {
+                    if let Some(usage) = usage {
+                        shared.record_usage(usage);
+                    }
+                })
+                .filter_map(|()| std::future::ready(None));
+                let events = stream::iter(events.into_iter().map(Ok::<_, io::Error>));
+                Body::from_stream(events.chain(done))
+            }
+            (Some(events), Some(n)) => {
+                let fail = stream::once(async {
+                    // Lets the connection flush what was sent before it is dropped.
+                    tokio::task::yield_now().await;
+                    Err(io::Error::new(
+                        io::ErrorKind::ConnectionAborted,
+                        "fake provider: failing mid-stream",
+                    ))
+                });
+                Body::from_stream(stream::iter(events.into_iter().take(n).map(Ok)).chain(fail))
+            }
+        };
+        let mut response = Response::new(body);
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
         for (name, value) in self.headers {
@@ -163,6 +230,30 @@ struct Shared {
     behaviors: Mutex<Behaviors>,
     requests: Mutex<Vec<RecordedRequest>>,
     recording: std::sync::atomic::AtomicBool,
+    usage: Mutex<Usage>,
+}
+
+/// What the inference answers reported.
+#[derive(Default)]
+struct Usage {
+    /// One `(input, output)` per complete answer, while recording.
+    each: Vec<(u64, u64)>,
+    /// Sums over every complete answer, recording or not.
+    total: (u64, u64),
+    answers: u64,
+}
+
+impl Shared {
+    fn record_usage(&self, (input, output): (u64, u64)) {
+        let recording = self.recording.load(std::sync::atomic::Ordering::Relaxed);
+        let mut usage = lock(&self.usage);
+        if recording {
+            usage.each.push((input, output));
+        }
+        usage.total.0 += input;
+        usage.total.1 += output;
+        usage.answers += 1;
+    }
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -211,6 +302,7 @@ impl FakeServer {
             behaviors: Mutex::default(),
             requests: Mutex::default(),
             recording: true.into(),
+            usage: Mutex::default(),
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let listener = listener.tap_io(|tcp| {
@@ -250,12 +342,14 @@ impl FakeServer {
     }
 
     /// Back to [`Behavior::Normal`] everywhere and to the default account settings (code
-    /// lifetime, key limit, balance); forgets the recorded requests, the pending authorization
-    /// codes, the issued keys and the organizations seen.
+    /// lifetime, key limit, balance, cached tokens); forgets the recorded requests, the
+    /// reported usage, the pending authorization codes, the issued keys and the organizations
+    /// seen; response numbers start again at 1.
     pub fn reset(&self) {
         *lock(&self.inner.shared.behaviors) = Behaviors::default();
         self.inner.shared.account.reset();
         self.clear_requests();
+        self.clear_reported_usage();
     }
 
     /// The simulated account behind this fake (OAuth codes, balance, …).
@@ -270,6 +364,28 @@ impl FakeServer {
 
     pub fn clear_requests(&self) {
         lock(&self.inner.shared.requests).clear();
+    }
+
+    /// The `(input, output)` token counts each complete inference answer reported, in order
+    /// of completion (a stream completes when its last event is sent; a stream cut by
+    /// [`Behavior::FailMidStream`], a [`Behavior::Truncated`] answer and error answers report
+    /// nothing). Input is Anthropic `input_tokens`, Gemini `promptTokenCount`, OpenAI
+    /// `prompt_tokens`; output is `output_tokens` / `candidatesTokenCount` /
+    /// `completion_tokens`. Kept only while recording is on ([`FakeServer::set_recording`]).
+    pub fn reported_usage(&self) -> Vec<(u64, u64)> {
+        lock(&self.inner.shared.usage).each.clone()
+    }
+
+    /// `(answers, input, output)` summed over every complete inference answer since the
+    /// start or the last reset, recording on or off.
+    pub fn reported_usage_totals(&self) -> (u64, u64, u64) {
+        let usage = lock(&self.inner.shared.usage);
+        (usage.answers, usage.total.0, usage.total.1)
+    }
+
+    /// Forgets the reported usage ([`FakeServer::reported_usage`] and the totals).
+    pub fn clear_reported_usage(&self) {
+        *lock(&self.inner.shared.usage) = Usage::default();
     }
 
     /// Turns recording off (long benchmarks) or back on.
@@ -324,7 +440,10 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         lock(&shared.requests).push(recorded);
     }
     if too_large {
-        return shared.provider.server_error(413).into_response();
+        return shared
+            .provider
+            .server_error(413)
+            .into_response(&shared, None);
     }
     let behavior = {
         let behaviors = lock(&shared.behaviors);
@@ -335,6 +454,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             .clone()
     };
     let provider = &*shared.provider;
+    let mut fail_after = None;
     let reply = match behavior {
         Behavior::Normal => provider.respond(&incoming),
         Behavior::Delay(d) => {
@@ -363,11 +483,15 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         Behavior::ServerError(status) => provider.server_error(status),
         Behavior::Malformed => Reply::json(200, "<html><body>upstream hiccup</body></html>"),
         Behavior::Truncated => {
-            let body = provider.respond(&incoming).body;
+            let body = provider.respond(&incoming).full_body();
             Reply::json(200, body.slice(..body.len() / 2))
         }
         Behavior::Redirect(location) => Reply::redirect(302, &location),
         Behavior::Huge(bytes) => provider.huge(bytes),
+        Behavior::FailMidStream { after_events } => {
+            fail_after = Some(after_events);
+            provider.respond(&incoming)
+        }
     };
-    provider.finish(reply).into_response()
+    provider.finish(reply).into_response(&shared, fail_after)
 }

@@ -87,11 +87,15 @@ pub fn router(
         registry: Arc::new(telemetry.registry),
         auth_failures: telemetry.auth_failures,
     };
+    let gateway = aiproviders_gateway::router(Arc::new(aiproviders_gateway::Gateway::new(
+        state.services.clone(),
+    )));
     let authenticated = Router::new()
         .nest_service("/mcp", mcp)
+        .layer(DefaultBodyLimit::max(MCP_BODY_LIMIT))
+        .merge(gateway)
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
-        .layer(middleware::from_fn_with_state(in_flight, in_flight::track))
-        .layer(DefaultBodyLimit::max(MCP_BODY_LIMIT));
+        .layer(middleware::from_fn_with_state(in_flight, in_flight::track));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -99,8 +103,8 @@ pub fn router(
             "/oauth/callback/ai-provider",
             get(crate::oauth_callback::callback),
         )
-        .merge(authenticated)
         .with_state(state)
+        .merge(authenticated)
 }
 
 /// Resolves `Authorization: Bearer <token>` to a principal and puts it in the request's

@@ -124,6 +124,11 @@ impl Services {
         &self.registry
     }
 
+    /// The provider client (the gateway sends inference requests through it).
+    pub fn upstream(&self) -> &Upstream {
+        &self.upstream
+    }
+
     /// Runs `work` in the background with a handle on the services, if they still exist.
     fn spawn<F, Fut>(&self, work: F)
     where

@@ -7,6 +7,7 @@ mod claude_cli;
 mod cli;
 mod credits;
 mod dedupe;
+mod gateway;
 mod http;
 mod isolation;
 mod key_check;

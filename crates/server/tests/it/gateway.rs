@@ -1,0 +1,355 @@
+//! The inference gateway over HTTP against the fake providers: both front doors, streaming
+//! and not, translation across providers, fallback by failure class, policy and bad input.
+//! (The official SDK clients come with the gateway issue's later steps.)
+
+use aiproviders_fakes::Behavior;
+use serde_json::{Value, json};
+
+use crate::upstreams::{Setup, wait_for_status};
+
+const ANTHROPIC: &str = "sk-ant-api03-gateway-test-secret-001";
+const OPENROUTER: &str = "sk-or-v1-gateway-test-secret-000001";
+
+struct Gateway {
+    setup: Setup,
+    http: reqwest::Client,
+}
+
+impl Gateway {
+    async fn start() -> Self {
+        Self {
+            setup: Setup::start().await,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn post(&self, path: &str, token: &str, body: Value) -> (u16, String, String) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.setup.app.base_url))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let route = response
+            .headers()
+            .get("x-aiproviders-route")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, route, response.text().await.unwrap())
+    }
+
+    async fn chat(&self, body: Value) -> (u16, String, String) {
+        self.post("/v1/chat/completions", &self.setup.org.owner, body)
+            .await
+    }
+}
+
+fn user(text: &str) -> Value {
+    json!([{"role": "user", "content": text}])
+}
+
+/// The text of an OpenAI stream's content deltas, and whether it ended with `[DONE]`.
+fn openai_stream_text(body: &str) -> (String, bool) {
+    let mut text = String::new();
+    let mut done = false;
+    for line in body.lines() {
+        let Some(data) = line.strip_prefix("data: ") else {
+            continue;
+        };
+        if data == "[DONE]" {
+            done = true;
+            continue;
+        }
+        let chunk: Value = serde_json::from_str(data).unwrap();
+        if let Some(t) = chunk["choices"][0]["delta"]["content"].as_str() {
+            text.push_str(t);
+        }
+    }
+    (text, done)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn both_front_doors_reach_every_provider_streaming_and_not() {
+    let gw = Gateway::start().await;
+    let anthropic = gw.setup.key("anthropic", ANTHROPIC).await;
+    gw.setup.key("openrouter", OPENROUTER).await;
+    gw.setup
+        .key("google", "AIzaSy-gateway-test-google-0001")
+        .await;
+
+    // OpenAI in, Anthropic out.
+    let (status, route, body) = gw
+        .chat(json!({"model": "anthropic/claude-sonnet-4-5-20250929", "messages": user("hello")}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        route,
+        format!("anthropic/claude-sonnet-4-5-20250929@{anthropic}=ok")
+    );
+    let completion: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(completion["object"], "chat.completion");
+    assert_eq!(completion["model"], "anthropic/claude-sonnet-4-5-20250929");
+    assert_eq!(
+        completion["choices"][0]["message"]["content"],
+        "echo: hello"
+    );
+    assert!(completion["usage"]["prompt_tokens"].as_u64().unwrap() >= 1);
+    let sent = gw.setup.fakes.anthropic.requests();
+    let call = sent.iter().find(|r| r.path == "/v1/messages").unwrap();
+    assert_eq!(call.header("x-api-key"), Some(ANTHROPIC));
+
+    // OpenAI in, OpenRouter out, streaming.
+    let (status, route, body) = gw
+        .chat(json!({"model": "openrouter/openai/gpt-4o", "messages": user("streamed"), "stream": true}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(route.ends_with("=ok"), "{route}");
+    assert_eq!(
+        openai_stream_text(&body),
+        ("echo: streamed".to_owned(), true)
+    );
+
+    // Anthropic in, Gemini out, streaming and not.
+    let messages = json!({"model": "google/gemini-2.5-flash", "max_tokens": 100, "messages": user("from claude sdk")});
+    let (status, _, body) = gw
+        .post("/v1/messages", &gw.setup.org.owner, messages.clone())
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let message: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(message["type"], "message");
+    assert_eq!(message["content"][0]["text"], "echo: from claude sdk");
+    let mut streaming = messages;
+    streaming["stream"] = json!(true);
+    let (status, _, body) = gw
+        .post("/v1/messages", &gw.setup.org.owner, streaming)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("event: message_start") && body.contains("event: message_stop"),
+        "{body}"
+    );
+    let text: String = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+        .filter_map(|v| v["delta"]["text"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(text, "echo: from claude sdk");
+
+    // The model list, as OpenAI lists models.
+    let models: Value = gw
+        .http
+        .get(format!("{}/v1/models", gw.setup.app.base_url))
+        .bearer_auth(&gw.setup.org.member)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(models["object"], "list");
+    let ids: Vec<&str> = models["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"anthropic/claude-sonnet-4-5-20250929"));
+    assert!(ids.contains(&"openrouter/openai/gpt-4o"));
+    assert!(ids.contains(&"google/gemini-2.5-flash"));
+    let unauthenticated = gw
+        .http
+        .get(format!("{}/v1/models", gw.setup.app.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthenticated.status(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failures_fall_back_by_class_and_refused_keys_are_invalidated() {
+    let gw = Gateway::start().await;
+    let anthropic = gw.setup.key("anthropic", ANTHROPIC).await;
+    let openrouter = gw.setup.key("openrouter", OPENROUTER).await;
+    let model = json!({"model": "anthropic/claude-sonnet-4-5", "messages": user("fall back")});
+    // Both keys' model lists are known (cached) before the providers start failing.
+    crate::upstreams::list_models(&gw.setup.owner, &anthropic).await;
+    crate::upstreams::list_models(&gw.setup.owner, &openrouter).await;
+
+    // 5xx at Anthropic: the same model through OpenRouter answers.
+    gw.setup
+        .fakes
+        .anthropic
+        .set_behavior(Behavior::ServerError(529));
+    let (status, route, body) = gw.chat(model.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        route,
+        format!(
+            "anthropic/claude-sonnet-4-5-20250929@{anthropic}=server_error, openrouter/anthropic/claude-sonnet-4.5@{openrouter}=ok"
+        )
+    );
+
+    // A request the provider refuses as such is returned, not retried elsewhere.
+    gw.setup
+        .fakes
+        .anthropic
+        .set_behavior(Behavior::anthropic_error(
+            400,
+            "invalid_request_error",
+            "messages.0.content: text must be non-empty",
+        ));
+    let (status, route, body) = gw.chat(model.clone()).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(route.matches('@').count(), 1, "{route}");
+    assert!(body.contains("text must be non-empty"));
+
+    // A refused key: next candidate, and the key is marked invalid and audited.
+    gw.setup
+        .fakes
+        .anthropic
+        .set_behavior(Behavior::Unauthorized);
+    let (status, route, _) = gw.chat(model.clone()).await;
+    assert_eq!(status, 200);
+    assert!(route.contains("=auth_refused"), "{route}");
+    let key = wait_for_status(&gw.setup.owner, &anthropic, |s| s == "invalid").await;
+    assert_eq!(key["status"], "invalid");
+    let audit = gw
+        .setup
+        .owner
+        .call("AI_PROVIDER_AUDIT_LIST", json!({}))
+        .await
+        .ok();
+    assert!(
+        audit["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "provider_key.invalidated")
+    );
+
+    // Everything failing: the last failure's class, with every attempt in the route.
+    gw.setup
+        .fakes
+        .openrouter
+        .set_behavior(Behavior::RateLimited {
+            retry_after_seconds: 9,
+        });
+    let (status, route, body) = gw.chat(model).await;
+    assert_eq!(status, 429, "{body}");
+    assert!(route.contains("=rate_limited"), "{route}");
+    let error: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(error["error"]["code"], "upstream_rate_limited");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn streams_fail_over_before_the_first_byte_and_end_with_an_error_after_it() {
+    let gw = Gateway::start().await;
+    let anthropic = gw.setup.key("anthropic", ANTHROPIC).await;
+    let openrouter = gw.setup.key("openrouter", OPENROUTER).await;
+    crate::upstreams::list_models(&gw.setup.owner, &anthropic).await;
+    crate::upstreams::list_models(&gw.setup.owner, &openrouter).await;
+    let body = json!({"model": "anthropic/claude-sonnet-4-5", "messages": user("a fairly long streamed answer"), "stream": true});
+
+    // Anthropic breaks after its opening events, before any content: OpenRouter answers.
+    gw.setup
+        .fakes
+        .anthropic
+        .set_behavior(Behavior::FailMidStream { after_events: 2 });
+    let (status, route, text) = gw.chat(body.clone()).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        route.contains("=server_error") || route.contains("=connect_error"),
+        "{route}"
+    );
+    assert!(route.ends_with("=ok"), "{route}");
+    assert_eq!(
+        openai_stream_text(&text).0,
+        "echo: a fairly long streamed answer"
+    );
+
+    // OpenRouter alone, breaking after content went out: the stream ends with an error.
+    gw.setup
+        .fakes
+        .anthropic
+        .set_behavior(Behavior::ServerError(500));
+    gw.setup
+        .fakes
+        .openrouter
+        .set_behavior(Behavior::FailMidStream { after_events: 3 });
+    let (status, _, text) = gw.chat(body).await;
+    assert_eq!(status, 200);
+    let (partial, done) = openai_stream_text(&text);
+    assert!(!partial.is_empty() && partial.len() < "echo: a fairly long streamed answer".len());
+    assert!(!done);
+    assert!(text.contains("\"error\""), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_unknown_and_forbidden_models_fail_before_any_upstream_call() {
+    let gw = Gateway::start().await;
+    gw.setup.key("anthropic", ANTHROPIC).await;
+    gw.setup
+        .owner
+        .call(
+            "AI_PROVIDER_MODEL_POLICY_SET",
+            json!({"policy": {"rules": [{"effect": "deny", "roles": ["member"], "models": ["claude-opus-*"]}]}}),
+        )
+        .await
+        .ok();
+    let member = gw.setup.org.member.clone();
+    let cases = [
+        (
+            json!({"model": "anthropic/claude-opus-4-1-20250805", "messages": user("x")}),
+            403,
+            "forbidden",
+        ),
+        (
+            json!({"model": "anthropic/claude-nonexistent", "messages": user("x")}),
+            404,
+            "not_found",
+        ),
+        (
+            json!({"model": "anthropic/claude-sonnet-4-5", "messages": []}),
+            400,
+            "invalid_input",
+        ),
+        (json!({"messages": user("x")}), 400, "invalid_input"),
+        (
+            json!({"model": "", "messages": user("x")}),
+            400,
+            "invalid_input",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let (got, _, text) = gw.post("/v1/chat/completions", &member, body.clone()).await;
+        assert_eq!(got, status, "{body}: {text}");
+        let error: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(error["error"]["code"], code, "{text}");
+    }
+    let malformed = gw
+        .http
+        .post(format!("{}/v1/messages", gw.setup.app.base_url))
+        .bearer_auth(&member)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 400);
+    let error: Value = malformed.json().await.unwrap();
+    assert_eq!(error["type"], "error");
+    assert_eq!(error["error"]["type"], "invalid_request_error");
+    assert!(
+        gw.setup
+            .fakes
+            .anthropic
+            .requests()
+            .iter()
+            .all(|r| r.path != "/v1/messages"),
+        "no upstream call"
+    );
+}
