@@ -13,10 +13,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aiproviders_domain::{ErrorCode, Principal};
+use aiproviders_domain::{ErrorCode, OrgId, Principal, Timestamp, UserId};
 use aiproviders_providers::{ChatAnswer, ChatFailure, ChatWire, FailureKind};
 use aiproviders_service::Services;
+use aiproviders_service::UsageRecorder;
 use aiproviders_service::routing::{self, ModelRef, Needs, NoCandidate, Offer};
+use aiproviders_store::UsageRecord;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -26,6 +28,7 @@ use crate::health::{Admission, CREDITS_REST, DEFAULT_RATE_LIMIT_REST, Health};
 use crate::sse::SseParser;
 use crate::translate::{
     self, CallerFormat, ChatRequest, ChatResponse, StreamOptions, StreamTranslator, UpstreamFormat,
+    Usage,
 };
 
 /// The response header listing every attempt.
@@ -44,6 +47,65 @@ pub(crate) fn set_route(response: &mut Response, route: &str) {
     if let Ok(value) = HeaderValue::from_str(route) {
         response.headers_mut().insert(ROUTE_HEADER, value);
     }
+}
+
+/// What a usage record of one request needs besides its outcome.
+#[derive(Clone)]
+struct UsageContext {
+    recorder: UsageRecorder,
+    org: OrgId,
+    user: UserId,
+    requested_model: String,
+    started: Instant,
+}
+
+impl UsageContext {
+    /// Records the request. `offer` is the candidate that answered (or the last one tried).
+    fn record(&self, offer: Option<&Offer>, usage: Usage, attempts: usize, outcome: &'static str) {
+        let cost = offer.and_then(|o| {
+            let costs = o.model.costs;
+            let input = if usage.input_tokens == 0 {
+                Some(0.0)
+            } else {
+                costs.input
+            };
+            let output = if usage.output_tokens == 0 {
+                Some(0.0)
+            } else {
+                costs.output
+            };
+            Some(input? * usage.input_tokens as f64 + output? * usage.output_tokens as f64)
+        });
+        self.recorder.record(UsageRecord {
+            org: self.org.clone(),
+            user: self.user.clone(),
+            key: offer.map(|o| o.key_id.clone()),
+            provider: offer.map(Offer::provider),
+            model: offer.map_or_else(
+                || self.requested_model.clone(),
+                |o| o.model.model_id.to_string(),
+            ),
+            input_tokens: usage.input_tokens,
+            output_tokens: usage.output_tokens,
+            cached_tokens: usage.cached_input_tokens,
+            cost_usd: cost,
+            latency_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            outcome,
+            at: Timestamp::now(),
+        });
+    }
+}
+
+/// One attempt that got an answer: what rendering it needs.
+struct Attempt<'a> {
+    format: CallerFormat,
+    request: &'a ChatRequest,
+    wire: ChatWire,
+    offer: &'a Offer,
+    usage: &'a UsageContext,
+    /// How many attempts were made, this one included.
+    number: usize,
 }
 
 /// The attempts of one request, for the route header.
@@ -98,6 +160,7 @@ impl Gateway {
 
     /// `POST /v1/chat/completions` (OpenAI) or `POST /v1/messages` (Anthropic).
     pub async fn chat(&self, principal: &Principal, format: CallerFormat, body: &[u8]) -> Response {
+        let started = Instant::now();
         let parsed = match format {
             CallerFormat::OpenAi => translate::openai::parse_request(body),
             CallerFormat::Anthropic => translate::anthropic::parse_request(body),
@@ -157,7 +220,14 @@ impl Gateway {
                 .into_response(format, "");
             }
         };
-        self.attempt_all(&caller, format, &request, candidates)
+        let usage = UsageContext {
+            recorder: self.services.usage_recorder().clone(),
+            org: principal.org_id().clone(),
+            user: principal.user_id().clone(),
+            requested_model: request.model.clone(),
+            started,
+        };
+        self.attempt_all(&caller, format, &request, candidates, usage)
             .await
     }
 
@@ -167,8 +237,11 @@ impl Gateway {
         format: CallerFormat,
         request: &ChatRequest,
         candidates: Vec<Offer>,
+        usage: UsageContext,
     ) -> Response {
         let mut route = Route::default();
+        let mut attempts = 0;
+        let mut last_tried: Option<&Offer> = None;
         let mut last: Option<ChatFailure> = None;
         let mut larger_than: Option<u64> = None;
         for offer in &candidates {
@@ -218,12 +291,22 @@ impl Gateway {
                 )
                 .await;
             drop(secret);
+            attempts += 1;
+            last_tried = Some(offer);
             let failure = match sent {
                 Ok(answer) => {
+                    let attempt = Attempt {
+                        format,
+                        request,
+                        wire,
+                        offer,
+                        usage: &usage,
+                        number: attempts,
+                    };
                     let attempt = if request.stream {
-                        self.stream(format, request, wire, answer, offer).await
+                        self.stream(attempt, answer).await
                     } else {
-                        self.complete(format, request, wire, answer, offer).await
+                        self.complete(attempt, answer).await
                     };
                     match attempt {
                         Ok(response) => {
@@ -282,18 +365,24 @@ impl Gateway {
                 "every candidate is resting or failing; try again shortly",
             ),
         };
+        usage.record(last_tried, Usage::default(), attempts, error.code.as_str());
         error.into_response(format, &route.header())
     }
 
     /// A non-streaming answer: read, parse, render in the caller's format.
     async fn complete(
         &self,
-        format: CallerFormat,
-        request: &ChatRequest,
-        wire: ChatWire,
+        attempt: Attempt<'_>,
         mut answer: ChatAnswer,
-        offer: &Offer,
     ) -> Result<Response, ChatFailure> {
+        let Attempt {
+            format,
+            request,
+            wire,
+            offer,
+            usage,
+            number: attempts,
+        } = attempt;
         let provider = offer.provider();
         let mut body = Vec::new();
         while let Some(chunk) = answer.chunk(provider).await? {
@@ -308,6 +397,7 @@ impl Gateway {
             ChatWire::Gemini => translate::gemini::parse_response(&body),
         };
         let response = parsed.map_err(|_| malformed(provider, "the response could not be read"))?;
+        usage.record(Some(offer), response.usage, attempts, "ok");
         let rendered = match format {
             CallerFormat::OpenAi => translate::openai::render_response(
                 &response,
@@ -329,13 +419,20 @@ impl Gateway {
     /// event.
     async fn stream(
         &self,
-        format: CallerFormat,
-        request: &ChatRequest,
-        wire: ChatWire,
+        attempt: Attempt<'_>,
         mut answer: ChatAnswer,
-        offer: &Offer,
     ) -> Result<Response, ChatFailure> {
+        let Attempt {
+            format,
+            request,
+            wire,
+            offer,
+            usage,
+            number: attempts,
+        } = attempt;
         let provider = offer.provider();
+        let usage = usage.clone();
+        let offer_owned = offer.clone();
         let options = StreamOptions {
             id: match format {
                 CallerFormat::OpenAi => format!("chatcmpl-{}", uuid::Uuid::now_v7().simple()),
@@ -419,6 +516,12 @@ impl Gateway {
                             Err(error) => {
                                 out.push_str(&translator.error_event(&error.to_string()).to_wire());
                                 let _ = send(out).await;
+                                usage.record(
+                                    Some(&offer_owned),
+                                    translator.usage(),
+                                    attempts,
+                                    "stream_error",
+                                );
                                 return;
                             }
                         }
@@ -436,6 +539,7 @@ impl Gateway {
                 }
             }
             let end = translator.finish();
+            usage.record(Some(&offer_owned), end.usage, attempts, "ok");
             let _ = send(end.events.iter().map(|e| e.to_wire()).collect()).await;
         });
         let body = Body::from_stream(tokio_stream_from(receiver));

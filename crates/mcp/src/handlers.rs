@@ -150,6 +150,28 @@ pub async fn run(
                 .await?;
             Output::of(&json!({"url": url}))
         }
+        "AI_PROVIDER_USAGE" => {
+            let since = args.optional_string("since")?;
+            let until = args.optional_string("until")?;
+            let group_by = args.string("groupBy")?;
+            args.finish()?;
+            let rows: Vec<Value> = caller
+                .usage(since.as_deref(), until.as_deref(), &group_by)
+                .await?
+                .into_iter()
+                .map(|row| {
+                    json!({
+                        "group": row.group,
+                        "requests": row.requests,
+                        "inputTokens": row.input_tokens,
+                        "outputTokens": row.output_tokens,
+                        "cachedTokens": row.cached_tokens,
+                        "costUsd": row.cost_usd,
+                    })
+                })
+                .collect();
+            Output::of(&json!({"rows": rows}))
+        }
         "AI_PROVIDER_AUDIT_LIST" => {
             let limit = args.optional_integer("limit")?;
             let before = args.optional_string("before")?;

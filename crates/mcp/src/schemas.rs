@@ -297,3 +297,22 @@ pub fn credits() -> Value {
         "required": ["providerId", "balanceCents", "currency", "fetchedAt"]
     })
 }
+
+pub fn usage() -> Value {
+    json!({
+        "type": "object",
+        "properties": {"rows": {"type": "array", "items": {
+            "type": "object",
+            "properties": {
+                "group": {"type": ["string", "null"], "description": "the model id, key id, provider id or user id"},
+                "requests": {"type": "integer"},
+                "inputTokens": {"type": "integer"},
+                "outputTokens": {"type": "integer"},
+                "cachedTokens": {"type": "integer"},
+                "costUsd": {"type": ["number", "null"]}
+            },
+            "required": ["group", "requests", "inputTokens", "outputTokens", "cachedTokens", "costUsd"]
+        }}},
+        "required": ["rows"]
+    })
+}

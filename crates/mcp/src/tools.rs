@@ -233,6 +233,25 @@ const SPECS: &[ToolSpec] = &[
         },
     },
     ToolSpec {
+        name: "AI_PROVIDER_USAGE",
+        title: "Gateway usage totals",
+        description: "Totals of the inference gateway's requests (requests, input, output and cached tokens, cost in US dollars — null when a price is unknown) grouped by model, key, provider or user, optionally between since and until (RFC 3339). Owners and admins see the organization's usage, members their own.",
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+        input: || {
+            schemas::object(
+                json!({
+                    "since": {"type": "string", "format": "date-time"},
+                    "until": {"type": "string", "format": "date-time"},
+                    "groupBy": {"type": "string", "enum": ["model", "key", "provider", "user"]}
+                }),
+                &["groupBy"],
+            )
+        },
+        output: schemas::usage,
+    },
+    ToolSpec {
         name: "AI_PROVIDER_AUDIT_LIST",
         title: "Read the audit log",
         description: "Lists the organization's audit events (key changes and refused calls), newest first. `before` takes an event id or an RFC 3339 time to page back. Owners and admins only.",
@@ -253,7 +272,7 @@ const SPECS: &[ToolSpec] = &[
 ];
 
 /// Every tool name, in listing order.
-pub const TOOL_NAMES: [&str; 17] = [
+pub const TOOL_NAMES: [&str; 18] = [
     "AI_PROVIDERS_LIST",
     "AI_PROVIDER_KEY_CREATE",
     "AI_PROVIDER_KEY_LIST",
@@ -270,6 +289,7 @@ pub const TOOL_NAMES: [&str; 17] = [
     "AI_PROVIDER_CLI_ACTIVATE",
     "AI_PROVIDER_CREDITS",
     "AI_PROVIDER_TOPUP_URL",
+    "AI_PROVIDER_USAGE",
     "AI_PROVIDER_AUDIT_LIST",
 ];
 

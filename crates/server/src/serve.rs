@@ -99,6 +99,8 @@ pub async fn run(mut settings: Settings) -> Result<(), AppError> {
             source,
         })?;
     sweeper.abort();
+    // Gateway usage recorded by requests that just finished is stored before the pool closes.
+    services.usage_recorder().flush().await;
     services.store().close().await;
     tracing::info!("stopped");
     Ok(())

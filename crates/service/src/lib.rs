@@ -19,6 +19,7 @@ mod inference;
 mod models;
 mod policy;
 pub mod routing;
+mod usage;
 
 pub use cache::{KeyList, KeyListSnapshot};
 pub use caller::{ActiveProvider, Caller, KeyCreated};
@@ -26,6 +27,7 @@ pub use connect::{CallbackOutcome, CliActivation, OAUTH_STATE_TTL, OAuthStart};
 pub use credits::{Credits, Currency, MAX_TOP_UP_CENTS, MIN_TOP_UP_CENTS};
 pub use error::ServiceError;
 pub use models::ModelListing;
+pub use usage::UsageRecorder;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Weak};
@@ -73,6 +75,7 @@ pub struct Services {
     models: ModelCache,
     enrichment: enrichment::Enrichment,
     claude: ClaudeCli,
+    usage: UsageRecorder,
     settings: ServiceSettings,
 }
 
@@ -98,6 +101,7 @@ impl Services {
         vault
             .verify_master_key_check(&check)
             .map_err(|_| ServiceError::WrongMasterKey)?;
+        let usage = UsageRecorder::start(store.clone());
         Ok(Arc::new_cyclic(|me| Self {
             me: me.clone(),
             store,
@@ -108,6 +112,7 @@ impl Services {
             models: ModelCache::new(settings.model_cache_ttl),
             enrichment: enrichment::Enrichment::new(settings.catalog_ttl),
             claude: ClaudeCli::new(settings.claude_bin.clone()),
+            usage,
             settings,
         }))
     }
@@ -122,6 +127,11 @@ impl Services {
 
     pub fn registry(&self) -> &ProviderRegistry {
         &self.registry
+    }
+
+    /// Where the gateway records usage.
+    pub fn usage_recorder(&self) -> &UsageRecorder {
+        &self.usage
     }
 
     /// The provider client (the gateway sends inference requests through it).

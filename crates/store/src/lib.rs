@@ -39,6 +39,7 @@ mod models;
 mod oauth;
 mod orgs;
 mod sessions;
+mod usage;
 
 pub use audit::{AuditCursor, NewAuditEvent};
 pub use backend::{DatabaseKind, DatabaseUrl};
@@ -47,6 +48,7 @@ pub use keys::NewKey;
 pub use models::{OrgVersions, StoredCredential, StoredModelList};
 pub use oauth::{NewOAuthState, OAuthState};
 pub use orgs::{Organization, TokenInfo};
+pub use usage::{UsageGroup, UsageRecord, UsageTotals};
 
 use aiproviders_domain::{OrgId, Principal};
 use backend::Backend;

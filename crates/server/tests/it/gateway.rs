@@ -353,3 +353,88 @@ async fn bad_input_unknown_and_forbidden_models_fail_before_any_upstream_call() 
         "no upstream call"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn usage_totals_match_what_the_providers_reported() {
+    let gw = Gateway::start().await;
+    let anthropic = gw.setup.key("anthropic", ANTHROPIC).await;
+    gw.setup.key("openrouter", OPENROUTER).await;
+    for (model, stream) in [
+        ("anthropic/claude-sonnet-4-5-20250929", false),
+        ("anthropic/claude-sonnet-4-5-20250929", true),
+        ("openrouter/openai/gpt-4o", false),
+        ("openrouter/openai/gpt-4o", true),
+    ] {
+        let (status, _, body) = gw
+            .chat(json!({"model": model, "messages": user("count my tokens please"), "stream": stream}))
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let member = gw.setup.app.client(&gw.setup.org.member).await;
+    let (status, _, _) = gw
+        .post(
+            "/v1/chat/completions",
+            &gw.setup.org.member,
+            json!({"model": "openrouter/openai/gpt-4o", "messages": user("member call")}),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let by_provider = gw
+        .setup
+        .owner
+        .call("AI_PROVIDER_USAGE", json!({"groupBy": "provider"}))
+        .await
+        .ok();
+    let rows = by_provider["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{by_provider}");
+    for (row, fake) in [
+        ("anthropic", &gw.setup.fakes.anthropic),
+        ("openrouter", &gw.setup.fakes.openrouter),
+    ] {
+        let row = rows.iter().find(|r| r["group"] == row).unwrap();
+        let (answers, input, output) = fake.reported_usage_totals();
+        assert_eq!(row["requests"].as_u64().unwrap(), answers, "{row}");
+        assert_eq!(row["inputTokens"].as_u64().unwrap(), input, "{row}");
+        assert_eq!(row["outputTokens"].as_u64().unwrap(), output, "{row}");
+    }
+    // Prices come from the catalog (OpenRouter's entries for both).
+    assert!(
+        rows.iter().all(|r| r["costUsd"].as_f64().unwrap() > 0.0),
+        "{by_provider}"
+    );
+    let by_key = gw
+        .setup
+        .owner
+        .call("AI_PROVIDER_USAGE", json!({"groupBy": "key"}))
+        .await
+        .ok();
+    assert!(
+        by_key["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["group"] == anthropic)
+    );
+    // Members see their own requests only.
+    let own = member
+        .call("AI_PROVIDER_USAGE", json!({"groupBy": "user"}))
+        .await
+        .ok();
+    assert_eq!(own["rows"].as_array().unwrap().len(), 1, "{own}");
+    assert_eq!(own["rows"][0]["requests"], 1);
+    let bad = member
+        .call("AI_PROVIDER_USAGE", json!({"groupBy": "color"}))
+        .await;
+    assert_eq!(bad.code(), "invalid_input");
+    let future = gw
+        .setup
+        .owner
+        .call(
+            "AI_PROVIDER_USAGE",
+            json!({"groupBy": "model", "since": "2999-01-01T00:00:00Z"}),
+        )
+        .await
+        .ok();
+    assert_eq!(future["rows"], json!([]));
+}

@@ -17,6 +17,7 @@ mod models;
 mod oauth;
 mod policy;
 mod replicas;
+mod sdk;
 mod shutdown;
 mod stdio;
 mod tools;

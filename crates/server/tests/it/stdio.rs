@@ -26,7 +26,7 @@ async fn stdio_serves_the_tools_as_the_tokens_principal() {
         .unwrap();
     let client = ().serve(transport).await.expect("initialize over stdio");
     let tools = client.list_all_tools().await.unwrap();
-    assert_eq!(tools.len(), 17);
+    assert_eq!(tools.len(), 18);
 
     let call = |name: &str, args: Value| {
         let mut params = CallToolRequestParams::new(name.to_owned());

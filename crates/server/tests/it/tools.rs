@@ -30,6 +30,7 @@ async fn tools_are_listed_with_descriptions_and_schemas() {
             "AI_PROVIDER_CLI_ACTIVATE",
             "AI_PROVIDER_CREDITS",
             "AI_PROVIDER_TOPUP_URL",
+            "AI_PROVIDER_USAGE",
             "AI_PROVIDER_AUDIT_LIST"
         ]
     );
