@@ -2,7 +2,8 @@
 # Runs every test: formatting and lints, the unit and integration tests on SQLite and again
 # on PostgreSQL (started here if it is not running), and the official MCP conformance suite
 # (Node 22, the suite and the Claude Code CLI installed here from the npm registry if
-# missing). This is what `.ci/run` runs.
+# missing; the openai and anthropic Python SDKs, for the gateway's SDK tests, from the
+# package index). This is what `.ci/run` runs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -22,6 +23,11 @@ log "Node 22, the MCP conformance suite and the Claude Code CLI"
 node_tools="$("$ROOT/scripts/ensure-node.sh")"
 # The CLI activation tests run the real `claude` from here.
 export AIPROVIDERS_TEST_NODE_BIN="$node_tools/node_modules/.bin"
+
+log "Python with the official openai and anthropic SDKs"
+# The gateway's SDK tests run the SDKs with this Python.
+sdk_python="$("$ROOT/scripts/ensure-python.sh")"
+export AIPROVIDERS_TEST_PYTHON="$sdk_python"
 
 log "tests on SQLite"
 cargo nextest run --locked --no-fail-fast

@@ -119,7 +119,6 @@ async fn run_sdk(setup: &Setup, model: &str, scenarios: &[&str]) -> Vec<(String,
 /// Checks one scenario's result.
 fn check(scenario: &str, model: &str, r: &Value) {
     let context = format!("{scenario} via {model}: {r}");
-    eprintln!("DEBUG {context}");
     let anthropic = scenario.starts_with("anthropic-");
     let (end, tool_use) = if anthropic {
         ("end_turn", "tool_use")
