@@ -116,7 +116,18 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
+        .map(|(_, token)| token.trim())
+        // The Anthropic SDKs send their key as `x-api-key`: accepted on the gateway's routes.
+        .or_else(|| {
+            request
+                .uri()
+                .path()
+                .starts_with("/v1/")
+                .then(|| request.headers().get("x-api-key"))
+                .flatten()
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+        });
     let Some(presented) = presented else {
         state.auth_failures.inc();
         return unauthenticated(false);

@@ -167,6 +167,26 @@ async fn both_front_doors_reach_every_provider_streaming_and_not() {
         .await
         .unwrap();
     assert_eq!(unauthenticated.status(), 401);
+
+    // The Anthropic SDKs' `x-api-key` carries the access token on the gateway's routes too.
+    let with_header = gw
+        .http
+        .post(format!("{}/v1/messages", gw.setup.app.base_url))
+        .header("x-api-key", &gw.setup.org.member)
+        .json(&json!({"model": "google/gemini-2.5-flash", "max_tokens": 50, "messages": user("via x-api-key")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_header.status(), 200);
+    let wrong = gw
+        .http
+        .post(format!("{}/v1/messages", gw.setup.app.base_url))
+        .header("x-api-key", "aip_not-a-real-token")
+        .json(&json!({"model": "google/gemini-2.5-flash", "max_tokens": 50, "messages": user("x")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
 }
 
 #[tokio::test(flavor = "multi_thread")]
