@@ -458,3 +458,114 @@ async fn usage_totals_match_what_the_providers_reported() {
         .ok();
     assert_eq!(future["rows"], json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn context_length_policy_and_auto_shape_the_candidates() {
+    let gw = Gateway::start().await;
+    let anthropic = gw.setup.key("anthropic", ANTHROPIC).await;
+    let openrouter = gw.setup.key("openrouter", OPENROUTER).await;
+    let anthropic_models = crate::upstreams::list_models(&gw.setup.owner, &anthropic).await;
+    let openrouter_models = crate::upstreams::list_models(&gw.setup.owner, &openrouter).await;
+    let window = |listing: &Value, id: &str| {
+        crate::upstreams::model(listing, id)["limits"]["contextWindow"]
+            .as_u64()
+            .unwrap()
+    };
+    let small = window(&anthropic_models, "claude-sonnet-4-5-20250929");
+    let large = window(&openrouter_models, "anthropic/claude-sonnet-4.5");
+    assert!(
+        large > small,
+        "the fake catalog gives OpenRouter a larger window"
+    );
+
+    // A context-length error: only candidates with a larger window are tried.
+    gw.setup
+        .fakes
+        .anthropic
+        .set_behavior(Behavior::anthropic_error(
+            400,
+            "invalid_request_error",
+            "prompt is too long: 250000 tokens > 200000 maximum",
+        ));
+    let body = json!({"model": "anthropic/claude-sonnet-4-5", "messages": user("long")});
+    let (status, route, text) = gw.chat(body.clone()).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(
+        route,
+        format!(
+            "anthropic/claude-sonnet-4-5-20250929@{anthropic}=context_length, openrouter/anthropic/claude-sonnet-4.5@{openrouter}=ok"
+        )
+    );
+
+    // A fallback never reaches a model the policy forbids.
+    gw.setup
+        .owner
+        .call(
+            "AI_PROVIDER_MODEL_POLICY_SET",
+            json!({"policy": {"rules": [{"effect": "deny", "providers": ["openrouter"]}]}}),
+        )
+        .await
+        .ok();
+    gw.setup
+        .fakes
+        .anthropic
+        .set_behavior(Behavior::ServerError(503));
+    gw.setup.fakes.openrouter.clear_requests();
+    let (status, route, text) = gw.chat(body).await;
+    assert_eq!(status, 503, "{text}");
+    assert_eq!(
+        route,
+        format!("anthropic/claude-sonnet-4-5-20250929@{anthropic}=server_error")
+    );
+    assert!(
+        gw.setup
+            .fakes
+            .openrouter
+            .requests()
+            .iter()
+            .all(|r| r.path != "/api/v1/chat/completions")
+    );
+
+    // `auto` with tools: the cheapest allowed model that takes tools.
+    gw.setup.fakes.anthropic.set_behavior(Behavior::Normal);
+    gw.setup
+        .owner
+        .call(
+            "AI_PROVIDER_MODEL_POLICY_SET",
+            json!({"policy": {"default": "allow"}}),
+        )
+        .await
+        .ok();
+    let tools = json!([{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]);
+    let (status, route, text) = gw
+        .chat(json!({"model": "auto", "messages": user("what is the weather?"), "tools": tools}))
+        .await;
+    assert_eq!(status, 200, "{text}");
+    let chosen = route.split('@').next().unwrap().to_owned();
+    let priced_with_tools = |listing: &Value, provider: &str| -> Vec<(f64, String)> {
+        listing["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| {
+                m["capabilities"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!("tools"))
+            })
+            .filter_map(|m| {
+                Some((
+                    m["costs"]["input"].as_f64()?,
+                    format!("{provider}/{}", m["modelId"].as_str().unwrap()),
+                ))
+            })
+            .collect()
+    };
+    let mut all = priced_with_tools(&anthropic_models, "anthropic");
+    all.extend(priced_with_tools(&openrouter_models, "openrouter"));
+    let cheapest = all.iter().map(|(p, _)| *p).fold(f64::INFINITY, f64::min);
+    let chosen_price = all.iter().find(|(_, id)| *id == chosen).map(|(p, _)| *p);
+    assert_eq!(chosen_price, Some(cheapest), "{chosen} among {all:?}");
+    let completion: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(completion["choices"][0]["finish_reason"], "tool_calls");
+}
