@@ -14,7 +14,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use aiproviders_domain::{KeyId, KeyRecord, OrgId, Policy, ProviderId, Timestamp};
+use aiproviders_catalog::cache::CachedList;
+use aiproviders_domain::{KeyId, KeyRecord, OrgId, Policy, ProviderId, Role, Timestamp};
+use aiproviders_store::OrgVersions;
+
+use crate::routing::Offer;
 use aiproviders_vault::DataKey;
 
 use crate::credits::Credits;
@@ -79,6 +83,17 @@ pub(crate) struct Caches {
     data_keys: Mutex<HashMap<OrgId, Arc<DataKey>>>,
     policies: Mutex<HashMap<OrgId, (i64, Arc<Policy>)>>,
     balances: Mutex<HashMap<KeyId, (Timestamp, Credits)>>,
+    offers: Mutex<HashMap<OffersKey, OffersEntry>>,
+}
+
+type OffersKey = (OrgId, Role);
+
+/// The offers of an organization for a role, and everything they were built from.
+struct OffersEntry {
+    versions: OrgVersions,
+    policy: Arc<Policy>,
+    lists: Vec<Option<Arc<CachedList>>>,
+    offers: Arc<Vec<Offer>>,
 }
 
 fn insert_bounded<K: Clone + Eq + std::hash::Hash, V>(
@@ -117,6 +132,43 @@ impl Caches {
         map.get(org)
             .filter(|(v, _)| *v == version)
             .map(|(_, p)| p.clone())
+    }
+
+    /// The offers built from exactly these versions, policy and lists, if any.
+    pub(crate) fn offers(
+        &self,
+        key: &OffersKey,
+        versions: &OrgVersions,
+        policy: &Arc<Policy>,
+        lists: &[Option<Arc<CachedList>>],
+    ) -> Option<Arc<Vec<Offer>>> {
+        let map = self.offers.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = map.get(key)?;
+        let same_lists = entry.lists.len() == lists.len()
+            && entry.lists.iter().zip(lists).all(|(a, b)| match (a, b) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            });
+        (entry.versions == *versions && Arc::ptr_eq(&entry.policy, policy) && same_lists)
+            .then(|| entry.offers.clone())
+    }
+
+    pub(crate) fn put_offers(
+        &self,
+        key: OffersKey,
+        versions: OrgVersions,
+        policy: Arc<Policy>,
+        lists: Vec<Option<Arc<CachedList>>>,
+        offers: Arc<Vec<Offer>>,
+    ) {
+        let entry = OffersEntry {
+            versions,
+            policy,
+            lists,
+            offers,
+        };
+        insert_bounded(&self.offers, &key, entry);
     }
 
     /// A key's cached balance, if it was fetched with this version of the key.

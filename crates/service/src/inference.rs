@@ -2,6 +2,9 @@
 //! with the policy's verdict), a key's secret for one attempt, and recording a key the
 //! provider refused.
 
+use std::sync::Arc;
+
+use aiproviders_catalog::cache::CachedList;
 use aiproviders_domain::{
     ApiKey, AuditAction, AuditOutcome, KeyId, KeyStatus, PolicySubject, Timestamp,
 };
@@ -13,8 +16,10 @@ use crate::{Caller, ServiceError};
 impl Caller<'_> {
     /// Every model of every one of the organization's keys, each marked allowed or not by
     /// the policy for the caller. Keys known to be refused (`invalid`) are left out; so are
-    /// keys whose models cannot be listed (no list yet and the provider failing).
-    pub async fn offers(&self) -> Result<Vec<Offer>, ServiceError> {
+    /// keys whose models cannot be listed (no list yet and the provider failing). Built once
+    /// per (organization, role) and reused while the keys, the policy and every key's list
+    /// are the very same.
+    pub async fn offers(&self) -> Result<Arc<Vec<Offer>>, ServiceError> {
         let versions = self.org.versions().await?;
         let snapshot = self.key_snapshot(versions.keys).await?;
         let policy = self.policy_at(versions.policy).await?;
@@ -30,15 +35,29 @@ impl Caller<'_> {
                 .map(|key| self.services.model_list(self.principal, key, Mode::Cached)),
         )
         .await;
-        let mut offers = Vec::new();
-        for (key, list) in usable.iter().zip(lists) {
-            let list = match list {
-                Ok((list, _stale)) => list,
+        let lists: Vec<Option<Arc<CachedList>>> = usable
+            .iter()
+            .zip(lists)
+            .map(|(key, list)| match list {
+                Ok((list, _stale)) => Some(list),
                 Err(error) => {
                     tracing::debug!(key = %key.id, %error, "a key's models are unavailable");
-                    continue;
+                    None
                 }
-            };
+            })
+            .collect();
+        // The same versions, policy and lists as last time: the same offers.
+        let cache_key = (self.org.org_id().clone(), self.principal.role());
+        if let Some(offers) = self
+            .services
+            .caches
+            .offers(&cache_key, &versions, &policy, &lists)
+        {
+            return Ok(offers);
+        }
+        let mut offers = Vec::new();
+        for (key, list) in usable.iter().zip(&lists) {
+            let Some(list) = list else { continue };
             for model in list.models.iter() {
                 let allowed = policy.allows(&PolicySubject {
                     role: self.principal.role(),
@@ -52,6 +71,10 @@ impl Caller<'_> {
                 });
             }
         }
+        let offers = Arc::new(offers);
+        self.services
+            .caches
+            .put_offers(cache_key, versions, policy, lists, offers.clone());
         Ok(offers)
     }
 
