@@ -9,11 +9,14 @@
 //! larger window; any other 400 (the request itself) → returned to the caller, no fallback.
 //! A stream fails over only until its first event reached the caller; a failure after that
 //! ends the stream with an error event.
+//!
+//! `claude-code` candidates are not reached over HTTP: [`crate::claude_code`] runs the local
+//! Claude Code CLI (refused, as `unsupported`, for requests with tools or images).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aiproviders_domain::{ErrorCode, OrgId, Principal, Timestamp, UserId};
+use aiproviders_domain::{ErrorCode, OrgId, Principal, ProviderId, Timestamp, UserId};
 use aiproviders_providers::{ChatAnswer, ChatFailure, ChatWire, FailureKind};
 use aiproviders_service::Services;
 use aiproviders_service::UsageRecorder;
@@ -23,6 +26,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::claude_code;
 use crate::errors::GatewayError;
 use crate::health::{Admission, CREDITS_REST, DEFAULT_RATE_LIMIT_REST, Health};
 use crate::sse::SseParser;
@@ -51,7 +55,7 @@ pub(crate) fn set_route(response: &mut Response, route: &str) {
 
 /// What a usage record of one request needs besides its outcome.
 #[derive(Clone)]
-struct UsageContext {
+pub(crate) struct UsageContext {
     recorder: UsageRecorder,
     org: OrgId,
     user: UserId,
@@ -61,7 +65,13 @@ struct UsageContext {
 
 impl UsageContext {
     /// Records the request. `offer` is the candidate that answered (or the last one tried).
-    fn record(&self, offer: Option<&Offer>, usage: Usage, attempts: usize, outcome: &'static str) {
+    pub(crate) fn record(
+        &self,
+        offer: Option<&Offer>,
+        usage: Usage,
+        attempts: usize,
+        outcome: &'static str,
+    ) {
         let cost = offer.and_then(|o| {
             let costs = o.model.costs;
             let input = if usage.input_tokens == 0 {
@@ -244,6 +254,9 @@ impl Gateway {
         let mut last_tried: Option<&Offer> = None;
         let mut last: Option<ChatFailure> = None;
         let mut larger_than: Option<u64> = None;
+        // Candidates the Claude Code CLI could not serve (tools, images), and why.
+        let mut refused = 0;
+        let mut refusal = None;
         for offer in &candidates {
             if let Some(min) = larger_than
                 && offer.model.limits.context_window.is_none_or(|w| w <= min)
@@ -256,68 +269,81 @@ impl Gateway {
                 route.push(offer, reason.as_str());
                 continue;
             }
-            let Some(wire) = ChatWire::of(offer.provider()) else {
-                self.health.neutral(&offer.key_id);
-                route.push(offer, "unsupported");
-                continue;
-            };
-            let upstream_body = match build_body(wire, request, offer.model.model_id.as_str()) {
-                Ok(body) => body,
-                Err(error) => {
+            let answered = if offer.provider() == ProviderId::ClaudeCode {
+                if let Some(reason) = claude_code::refusal(request) {
                     self.health.neutral(&offer.key_id);
-                    route.push(offer, "bad_request");
-                    return GatewayError::new(ErrorCode::InvalidInput, error.to_string())
-                        .into_response(format, &route.header());
-                }
-            };
-            let secret = match caller.secret_for_attempt(&offer.key_id).await {
-                Ok(secret) => secret,
-                Err(error) => {
-                    self.health.neutral(&offer.key_id);
-                    tracing::warn!(key = %offer.key_id, %error, "gateway could not open a key");
-                    route.push(offer, "internal");
+                    route.push(offer, "unsupported");
+                    refused += 1;
+                    refusal = Some(reason);
                     continue;
                 }
-            };
-            let sent = self
-                .services
-                .upstream()
-                .chat(
-                    offer.provider(),
-                    &secret,
-                    offer.model.model_id.as_str(),
-                    upstream_body,
-                    request.stream,
-                )
-                .await;
-            drop(secret);
-            attempts += 1;
-            last_tried = Some(offer);
-            let failure = match sent {
-                Ok(answer) => {
-                    let attempt = Attempt {
-                        format,
-                        request,
-                        wire,
-                        offer,
-                        usage: &usage,
-                        number: attempts,
-                    };
-                    let attempt = if request.stream {
-                        self.stream(attempt, answer).await
-                    } else {
-                        self.complete(attempt, answer).await
-                    };
-                    match attempt {
-                        Ok(response) => {
-                            self.health.succeeded(&offer.key_id);
-                            route.push(offer, "ok");
-                            let mut response = response;
-                            set_route(&mut response, &route.header());
-                            return response;
-                        }
-                        Err(failure) => failure,
+                attempts += 1;
+                last_tried = Some(offer);
+                let upstream = self.services.upstream();
+                claude_code::attempt(upstream, format, request, offer, &usage, attempts).await
+            } else {
+                let Some(wire) = ChatWire::of(offer.provider()) else {
+                    self.health.neutral(&offer.key_id);
+                    route.push(offer, "unsupported");
+                    continue;
+                };
+                let upstream_body = match build_body(wire, request, offer.model.model_id.as_str()) {
+                    Ok(body) => body,
+                    Err(error) => {
+                        self.health.neutral(&offer.key_id);
+                        route.push(offer, "bad_request");
+                        return GatewayError::new(ErrorCode::InvalidInput, error.to_string())
+                            .into_response(format, &route.header());
                     }
+                };
+                let secret = match caller.secret_for_attempt(&offer.key_id).await {
+                    Ok(secret) => secret,
+                    Err(error) => {
+                        self.health.neutral(&offer.key_id);
+                        tracing::warn!(key = %offer.key_id, %error, "gateway could not open a key");
+                        route.push(offer, "internal");
+                        continue;
+                    }
+                };
+                let sent = self
+                    .services
+                    .upstream()
+                    .chat(
+                        offer.provider(),
+                        &secret,
+                        offer.model.model_id.as_str(),
+                        upstream_body,
+                        request.stream,
+                    )
+                    .await;
+                drop(secret);
+                attempts += 1;
+                last_tried = Some(offer);
+                match sent {
+                    Ok(answer) => {
+                        let attempt = Attempt {
+                            format,
+                            request,
+                            wire,
+                            offer,
+                            usage: &usage,
+                            number: attempts,
+                        };
+                        if request.stream {
+                            self.stream(attempt, answer).await
+                        } else {
+                            self.complete(attempt, answer).await
+                        }
+                    }
+                    Err(failure) => Err(failure),
+                }
+            };
+            let failure = match answered {
+                Ok(mut response) => {
+                    self.health.succeeded(&offer.key_id);
+                    route.push(offer, "ok");
+                    set_route(&mut response, &route.header());
+                    return response;
                 }
                 Err(failure) => failure,
             };
@@ -358,9 +384,16 @@ impl Gateway {
             }
             last = Some(failure);
         }
-        let error = match &last {
-            Some(failure) => GatewayError::from_failure(failure),
-            None => GatewayError::new(
+        let error = match (&last, refusal) {
+            (Some(failure), _) => GatewayError::from_failure(failure),
+            (None, Some(needs)) if refused == candidates.len() => GatewayError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "claude-code models run through the local Claude Code CLI, which cannot \
+                     take {needs}; choose another model"
+                ),
+            ),
+            (None, _) => GatewayError::new(
                 ErrorCode::UpstreamUnavailable,
                 "every candidate is resting or failing; try again shortly",
             ),
@@ -398,20 +431,7 @@ impl Gateway {
         };
         let response = parsed.map_err(|_| malformed(provider, "the response could not be read"))?;
         usage.record(Some(offer), response.usage, attempts, "ok");
-        let rendered = match format {
-            CallerFormat::OpenAi => translate::openai::render_response(
-                &response,
-                &format!("chatcmpl-{}", uuid::Uuid::now_v7().simple()),
-                &request.model,
-                unix_now(),
-            ),
-            CallerFormat::Anthropic => translate::anthropic::render_response(
-                &response,
-                &format!("msg_{}", uuid::Uuid::now_v7().simple()),
-                &request.model,
-            ),
-        };
-        Ok(axum::Json(rendered).into_response())
+        Ok(render_whole(format, request, &response))
     }
 
     /// A streaming answer: fails over (returns `Err`) until the first caller event is
@@ -433,15 +453,7 @@ impl Gateway {
         let provider = offer.provider();
         let usage = usage.clone();
         let offer_owned = offer.clone();
-        let options = StreamOptions {
-            id: match format {
-                CallerFormat::OpenAi => format!("chatcmpl-{}", uuid::Uuid::now_v7().simple()),
-                CallerFormat::Anthropic => format!("msg_{}", uuid::Uuid::now_v7().simple()),
-            },
-            model: request.model.clone(),
-            created: unix_now(),
-            include_usage: request.include_usage,
-        };
+        let options = stream_options(format, request);
         let mut translator = StreamTranslator::new(upstream_format(wire), format, options);
         let mut parser = SseParser::default();
         let mut first = Vec::new();
@@ -542,16 +554,56 @@ impl Gateway {
             usage.record(Some(&offer_owned), end.usage, attempts, "ok");
             let _ = send(end.events.iter().map(|e| e.to_wire()).collect()).await;
         });
-        let body = Body::from_stream(tokio_stream_from(receiver));
-        let mut response = body.into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/event-stream"),
-        );
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        Ok(response)
+        Ok(event_stream(Body::from_stream(tokio_stream_from(receiver))))
     }
+}
+
+/// A response id for the caller: `chatcmpl-…` (OpenAI) or `msg_…` (Anthropic).
+fn response_id(format: CallerFormat) -> String {
+    match format {
+        CallerFormat::OpenAi => format!("chatcmpl-{}", uuid::Uuid::now_v7().simple()),
+        CallerFormat::Anthropic => format!("msg_{}", uuid::Uuid::now_v7().simple()),
+    }
+}
+
+/// A complete answer as the caller's JSON body.
+pub(crate) fn render_whole(
+    format: CallerFormat,
+    request: &ChatRequest,
+    response: &ChatResponse,
+) -> Response {
+    let id = response_id(format);
+    let rendered = match format {
+        CallerFormat::OpenAi => {
+            translate::openai::render_response(response, &id, &request.model, unix_now())
+        }
+        CallerFormat::Anthropic => {
+            translate::anthropic::render_response(response, &id, &request.model)
+        }
+    };
+    axum::Json(rendered).into_response()
+}
+
+/// What the caller's stream is made of: a fresh id, the model the caller asked for.
+pub(crate) fn stream_options(format: CallerFormat, request: &ChatRequest) -> StreamOptions {
+    StreamOptions {
+        id: response_id(format),
+        model: request.model.clone(),
+        created: unix_now(),
+        include_usage: request.include_usage,
+    }
+}
+
+/// An SSE response with `body`.
+pub(crate) fn event_stream(body: Body) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
 }
 
 fn tokio_stream_from(

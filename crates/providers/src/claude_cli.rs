@@ -3,7 +3,8 @@
 //! `claude auth status --json`; its credential files are never read. The CLI runs with the
 //! service's environment (`HOME`, `PATH`, `ANTHROPIC_API_KEY` apply), stdin closed, stderr
 //! discarded, auto-update and telemetry switched off, and is killed when it overruns its
-//! time limit. Its output never reaches a message: only the exit status does.
+//! time limit. Its output never reaches a message: only the exit status does. (Prompts for the
+//! gateway are run by `claude_run`, with the binary found here.)
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -25,7 +26,7 @@ const USUAL_LOCATIONS: [&str; 6] = [
 ];
 
 /// Set on every run: no auto-update, telemetry, error reports or other non-essential traffic.
-const QUIET_ENV: [(&str, &str); 4] = [
+pub(crate) const QUIET_ENV: [(&str, &str); 4] = [
     ("DISABLE_AUTOUPDATER", "1"),
     ("DISABLE_TELEMETRY", "1"),
     ("DISABLE_ERROR_REPORTING", "1"),
@@ -386,7 +387,7 @@ fn fmt_duration(duration: Duration) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::os::unix::fs::PermissionsExt;
     use std::sync::LazyLock;
     use std::time::Instant;
@@ -396,7 +397,7 @@ mod tests {
     /// Writing a script while another test thread spawns a process can leave the script
     /// open in that child for a moment (`ETXTBSY` on exec): tests writing or running
     /// scripts take turns.
-    static TURN: LazyLock<tokio::sync::Mutex<()>> = LazyLock::new(Default::default);
+    pub(crate) static TURN: LazyLock<tokio::sync::Mutex<()>> = LazyLock::new(Default::default);
 
     const LOGGED_IN: &str = r#"{"loggedIn": true, "authMethod": "claude.ai", "apiProvider": "firstParty", "email": "user@example.com", "orgId": "00000000-0000-0000-0000-000000000000", "orgName": "user@example.com's Organization", "subscriptionType": "max"}"#;
 

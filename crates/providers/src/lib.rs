@@ -10,12 +10,14 @@
 //!
 //! The same policy serves the account calls of `openrouter` and `deco`: OAuth PKCE consent
 //! URLs and code exchange (`oauth`), balances and top-ups (`credits`). [`ClaudeCli`] finds
-//! the local Claude Code CLI and asks it for its version and login state.
+//! the local Claude Code CLI and asks it for its version and login state; the gateway's
+//! `claude-code` prompts run through it ([`Upstream::claude_code_chat`], `claude_run`).
 
 mod anthropic;
 mod chat;
 mod claude_cli;
 mod claude_code;
+mod claude_run;
 mod credits;
 mod error;
 mod google;
@@ -29,6 +31,7 @@ mod wire;
 
 pub use chat::{ChatAnswer, ChatClient, ChatFailure, ChatLimits, ChatWire, FailureKind, classify};
 pub use claude_cli::{ClaudeCli, CliStatus};
+pub use claude_run::{CliRun, DEFAULT_PROMPT_TIMEOUT};
 pub use error::UpstreamError;
 pub use http::UpstreamLimits;
 pub use registry::{ProviderInfo, ProviderRegistry, ProviderSettings};

@@ -3,12 +3,15 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use aiproviders_domain::{ApiKey, Model, ProviderId};
 
 use crate::anthropic::Anthropic;
-use crate::chat::{ChatAnswer, ChatClient, ChatFailure, ChatLimits};
+use crate::chat::{ChatAnswer, ChatClient, ChatFailure, ChatLimits, FailureKind};
+use crate::claude_cli::ClaudeCli;
 use crate::claude_code::ClaudeCode;
+use crate::claude_run::{CliRun, DEFAULT_PROMPT_TIMEOUT};
 use crate::google::Google;
 use crate::http::{Http, UpstreamLimits};
 use crate::openrouter::OpenRouterLike;
@@ -20,6 +23,26 @@ use crate::{ProviderSettings, UpstreamError};
 #[derive(Clone)]
 pub struct Upstream {
     inner: Arc<Inner>,
+    claude: Arc<Claude>,
+}
+
+/// The local Claude Code CLI: how it is found, how long a prompt may take, and the empty
+/// directory prompts run in (made on first use, removed when the last clone of the
+/// [`Upstream`] is dropped).
+struct Claude {
+    cli: ClaudeCli,
+    prompt_timeout: Duration,
+    workdir: tokio::sync::OnceCell<tempfile::TempDir>,
+}
+
+impl Claude {
+    fn new(cli: ClaudeCli, prompt_timeout: Duration) -> Self {
+        Self {
+            cli,
+            prompt_timeout,
+            workdir: tokio::sync::OnceCell::new(),
+        }
+    }
 }
 
 struct Inner {
@@ -62,7 +85,61 @@ impl Upstream {
                 deco: OpenRouterLike::deco(settings.deco_url),
                 claude_code: ClaudeCode,
             }),
+            claude: Arc::new(Claude::new(ClaudeCli::new(None), DEFAULT_PROMPT_TIMEOUT)),
         }
+    }
+
+    /// Replaces how the Claude Code CLI is found (by default: `claude` on `PATH`, then the
+    /// usual install locations) and the time limit of one gateway prompt (default 300 s).
+    pub fn with_claude_cli(mut self, cli: ClaudeCli, prompt_timeout: Duration) -> Self {
+        self.claude = Arc::new(Claude::new(cli, prompt_timeout));
+        self
+    }
+
+    /// The Claude Code CLI (status checks and CLI activation).
+    pub fn claude_cli(&self) -> &ClaudeCli {
+        &self.claude.cli
+    }
+
+    /// Runs one gateway prompt through the local Claude Code CLI (one process, killed past
+    /// the configured time limit). `model` is a `claude-code` model id
+    /// (`claude-code:haiku|sonnet|opus`); `system` is appended to the CLI's system prompt.
+    pub async fn claude_code_chat(
+        &self,
+        model: &str,
+        system: Option<&str>,
+        prompt: &str,
+    ) -> Result<CliRun, ChatFailure> {
+        let failure = |kind, message: &str| ChatFailure {
+            provider: ProviderId::ClaudeCode,
+            kind,
+            status: None,
+            retry_after_seconds: None,
+            message: message.to_owned(),
+        };
+        let alias = model
+            .strip_prefix("claude-code:")
+            .ok_or_else(|| failure(FailureKind::ModelNotFound, "is not a claude-code model"))?;
+        let claude = &*self.claude;
+        let workdir = claude
+            .workdir
+            .get_or_try_init(|| async {
+                tempfile::Builder::new()
+                    .prefix("aiproviders-claude-code-")
+                    .tempdir()
+            })
+            .await
+            .map_err(|error| {
+                tracing::warn!(%error, "could not make a working directory for the Claude Code CLI");
+                failure(
+                    FailureKind::Server,
+                    "no working directory for the Claude Code CLI could be made",
+                )
+            })?;
+        claude
+            .cli
+            .run_prompt(alias, system, prompt, claude.prompt_timeout, workdir.path())
+            .await
     }
 
     /// Sends an inference request (already in the provider's own format) for `model` with

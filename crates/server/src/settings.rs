@@ -132,6 +132,13 @@ impl Settings {
             )?),
             public_origin: public_url.clone(),
             claude_bin: env("AIPROVIDERS_CLAUDE_BIN").map(PathBuf::from),
+            claude_timeout: Duration::from_secs(
+                env_u64(
+                    "AIPROVIDERS_CLAUDE_TIMEOUT_SECS",
+                    ServiceSettings::default().claude_timeout.as_secs(),
+                )?
+                .max(1),
+            ),
         };
         Ok(Self {
             listen: args.listen,

@@ -216,7 +216,7 @@ impl Caller<'_> {
             ));
             self.audited(action, target, refused).await?;
         }
-        let status = self.services.claude.status().await;
+        let status = self.services.upstream.claude_cli().status().await;
         if !(status.installed && status.authenticated) {
             self.record(
                 action,

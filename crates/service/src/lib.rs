@@ -51,6 +51,9 @@ pub struct ServiceSettings {
     pub public_origin: String,
     /// `AIPROVIDERS_CLAUDE_BIN`, when set.
     pub claude_bin: Option<PathBuf>,
+    /// The time limit of one gateway prompt run through the Claude Code CLI
+    /// (`AIPROVIDERS_CLAUDE_TIMEOUT_SECS`).
+    pub claude_timeout: Duration,
 }
 
 impl Default for ServiceSettings {
@@ -60,6 +63,7 @@ impl Default for ServiceSettings {
             catalog_ttl: Duration::from_secs(3600),
             public_origin: "http://127.0.0.1:8080".to_owned(),
             claude_bin: None,
+            claude_timeout: aiproviders_providers::DEFAULT_PROMPT_TIMEOUT,
         }
     }
 }
@@ -74,7 +78,6 @@ pub struct Services {
     caches: cache::Caches,
     models: ModelCache,
     enrichment: enrichment::Enrichment,
-    claude: ClaudeCli,
     usage: UsageRecorder,
     settings: ServiceSettings,
 }
@@ -102,6 +105,10 @@ impl Services {
             .verify_master_key_check(&check)
             .map_err(|_| ServiceError::WrongMasterKey)?;
         let usage = UsageRecorder::start(store.clone());
+        let upstream = upstream.with_claude_cli(
+            ClaudeCli::new(settings.claude_bin.clone()),
+            settings.claude_timeout,
+        );
         Ok(Arc::new_cyclic(|me| Self {
             me: me.clone(),
             store,
@@ -111,7 +118,6 @@ impl Services {
             caches: cache::Caches::default(),
             models: ModelCache::new(settings.model_cache_ttl),
             enrichment: enrichment::Enrichment::new(settings.catalog_ttl),
-            claude: ClaudeCli::new(settings.claude_bin.clone()),
             usage,
             settings,
         }))

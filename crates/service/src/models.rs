@@ -371,7 +371,7 @@ impl Services {
             }
             // A credential without a secret is the local CLI's login: ask the CLI.
             None if provider == ProviderId::ClaudeCode => {
-                let cli = self.claude.status().await;
+                let cli = self.upstream.claude_cli().status().await;
                 match (cli.installed, cli.authenticated) {
                     (true, true) => KeyStatus::Valid,
                     (true, false) => KeyStatus::Invalid,

@@ -9,6 +9,7 @@
 //! | upstream body → [`ChatResponse`] | [`openai::parse_response`] | [`anthropic::parse_response`] | [`gemini::parse_response`] |
 //! | [`ChatResponse`] → caller body | [`openai::render_response`] | [`anthropic::render_response`] | — |
 //! | streaming | [`StreamTranslator`] (any upstream format → either caller format) | | |
+//! | [`ChatResponse`] → caller stream, all at once | [`render_stream`] | [`render_stream`] | — |
 //!
 //! Errors are [`TranslateError`]s. Those about the caller's request
 //! ([`TranslateError::is_caller_error`]) name the offending field by its JSON path (e.g.
@@ -47,4 +48,5 @@ pub use ir::{
 };
 pub use stream::{
     CallerFormat, SseEvent, StreamEnd, StreamOptions, StreamTranslator, UpstreamFormat,
+    render_stream,
 };

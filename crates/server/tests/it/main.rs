@@ -8,6 +8,7 @@ mod cli;
 mod credits;
 mod dedupe;
 mod gateway;
+mod gateway_claude_code;
 mod http;
 mod isolation;
 mod key_check;

@@ -26,13 +26,17 @@
 //!   calls, `Stop` otherwise. Anthropic callers get the usage in `message_start` (as known
 //!   then; 0 when the upstream reports it only at the end) and in the final
 //!   `message_delta`.
+//! - An answer that only comes whole ([`render_stream`]) becomes the same events at once.
 
 mod anthropic_out;
 mod decode;
 mod openai_out;
 mod passthrough;
+mod whole;
 
 use super::{FinishReason, TranslateError, Usage, anthropic, openai};
+
+pub use whole::render_stream;
 
 /// The format of the upstream's stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

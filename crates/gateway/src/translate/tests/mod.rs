@@ -8,6 +8,7 @@ mod responses;
 mod stream_anthropic;
 mod stream_gemini;
 mod stream_openai;
+mod whole;
 
 use serde_json::Value;
 
