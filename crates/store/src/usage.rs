@@ -110,9 +110,11 @@ impl OrgStore<'_> {
         user: Option<&UserId>,
     ) -> Result<Vec<UsageTotals>, StoreError> {
         let sql = format!(
-            "SELECT {col}, COUNT(*), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), \
-             COALESCE(SUM(cached_tokens), 0), SUM(cost_usd), \
-             SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) \
+            // PostgreSQL sums BIGINTs as NUMERIC: cast back, on both backends.
+            "SELECT {col}, COUNT(*), CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(cached_tokens), 0) AS BIGINT), SUM(cost_usd), \
+             CAST(SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) AS BIGINT) \
              FROM usage_records WHERE org_id = $1 AND at >= $2 AND at < $3 \
              AND ($4 = '' OR user_id = $4) GROUP BY {col} ORDER BY {col}",
             col = group.column()
