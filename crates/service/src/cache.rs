@@ -84,7 +84,11 @@ pub(crate) struct Caches {
     policies: Mutex<HashMap<OrgId, (i64, Arc<Policy>)>>,
     balances: Mutex<HashMap<KeyId, (Timestamp, Credits)>>,
     offers: Mutex<HashMap<OffersKey, OffersEntry>>,
+    credentials: Mutex<HashMap<KeyId, (OrgId, SealedCredential)>>,
 }
+
+/// A key's provider and sealed secret (`None` for a credential without one).
+pub(crate) type SealedCredential = Arc<(ProviderId, Option<Vec<u8>>)>;
 
 type OffersKey = (OrgId, Role);
 
@@ -132,6 +136,23 @@ impl Caches {
         map.get(org)
             .filter(|(v, _)| *v == version)
             .map(|(_, p)| p.clone())
+    }
+
+    /// A key's sealed credential, if this organization's and seen before.
+    pub(crate) fn credential(&self, org: &OrgId, key: &KeyId) -> Option<SealedCredential> {
+        let map = self.credentials.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key)
+            .filter(|(owner, _)| owner == org)
+            .map(|(_, c)| c.clone())
+    }
+
+    pub(crate) fn put_credential(&self, org: &OrgId, key: &KeyId, credential: SealedCredential) {
+        insert_bounded(&self.credentials, key, (org.clone(), credential));
+    }
+
+    pub(crate) fn forget_credential(&self, key: &KeyId) {
+        let mut map = self.credentials.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(key);
     }
 
     /// The offers built from exactly these versions, policy and lists, if any.

@@ -196,6 +196,7 @@ impl<'a> Caller<'a> {
             .delete_key(&id, self.principal.user_id(), Timestamp::now())
             .await?;
         self.services.models.forget(&id);
+        self.services.caches.forget_credential(&id);
         let found = if deleted {
             Ok(())
         } else {

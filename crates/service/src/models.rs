@@ -408,21 +408,33 @@ impl Services {
         org: &OrgStore<'_>,
         key: &KeyId,
     ) -> Result<(ProviderId, Option<ApiKey>), ServiceError> {
-        let credential = org
-            .credential(key)
-            .await?
-            .ok_or(ServiceError::NotFound("key"))?;
-        let Some(sealed) = credential.sealed_secret else {
-            return Ok((credential.provider, None));
+        // A key's provider and sealed secret never change once stored (storing the same
+        // secret again only relabels the row), so they are kept in memory, per organization.
+        let credential = match self.caches.credential(org.org_id(), key) {
+            Some(credential) => credential,
+            None => {
+                let credential = org
+                    .credential(key)
+                    .await?
+                    .ok_or(ServiceError::NotFound("key"))?;
+                let credential = Arc::new((credential.provider, credential.sealed_secret));
+                self.caches
+                    .put_credential(org.org_id(), key, credential.clone());
+                credential
+            }
+        };
+        let (provider, sealed) = (credential.0, &credential.1);
+        let Some(sealed) = sealed else {
+            return Ok((provider, None));
         };
         let data_key = self.data_key(org).await?;
         let binding = SecretBinding {
             org: org.org_id(),
-            provider: credential.provider,
+            provider,
             key,
         };
-        let secret = data_key.open_secret(binding, &SealedSecret::from_stored(sealed))?;
-        Ok((credential.provider, Some(secret)))
+        let secret = data_key.open_secret(binding, &SealedSecret::from_stored(sealed.clone()))?;
+        Ok((provider, Some(secret)))
     }
 }
 
