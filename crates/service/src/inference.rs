@@ -64,11 +64,7 @@ impl Caller<'_> {
                     key_id: &key.id,
                     model,
                 });
-                offers.push(Offer {
-                    key_id: key.id.clone(),
-                    model: model.clone(),
-                    allowed,
-                });
+                offers.push(Offer::new(key.id.clone(), model.clone(), allowed));
             }
         }
         let offers = Arc::new(offers);

@@ -73,16 +73,28 @@ pub struct Offer {
     pub model: Model,
     /// Whether the policy lets the caller use it.
     pub allowed: bool,
+    /// Its vendor and normalized id, computed once (see [`Offer::new`]).
+    identity: Option<(String, String)>,
 }
 
 impl Offer {
+    pub fn new(key_id: KeyId, model: Model, allowed: bool) -> Self {
+        let identity = identity(model.provider_id, model.model_id.as_str());
+        Self {
+            key_id,
+            model,
+            allowed,
+            identity,
+        }
+    }
+
     pub fn provider(&self) -> ProviderId {
         self.model.provider_id
     }
 
     /// The same model wherever it is offered: its vendor and normalized id.
-    fn identity(&self) -> Option<(String, String)> {
-        identity(self.model.provider_id, self.model.model_id.as_str())
+    fn identity(&self) -> Option<&(String, String)> {
+        self.identity.as_ref()
     }
 
     /// The form of `model` that names exactly this offer's model at its provider.
@@ -158,7 +170,7 @@ pub fn candidates(
                 .filter_map(|o| {
                     if o.model.model_id.as_str() == model {
                         Some((0, o))
-                    } else if wanted.is_some() && o.identity() == wanted {
+                    } else if wanted.is_some() && o.identity() == wanted.as_ref() {
                         Some((1, o))
                     } else {
                         None
@@ -176,7 +188,7 @@ pub fn candidates(
             let wanted = offers
                 .iter()
                 .find(|o| o.model.model_id.as_str() == model)
-                .and_then(Offer::identity);
+                .and_then(|o| o.identity().cloned());
             ranked(offers, wanted.as_ref(), None, |o| {
                 o.model.model_id.as_str() == model
             })
@@ -227,7 +239,7 @@ fn ranked<'a>(
         .filter_map(|o| {
             if exact(o) {
                 Some((0, o))
-            } else if wanted.is_some() && o.identity().as_ref() == wanted {
+            } else if wanted.is_some() && o.identity() == wanted {
                 Some((
                     if preferred == Some(o.provider()) {
                         1
@@ -263,11 +275,11 @@ mod tests {
         };
         model.capabilities.set(Capability::Tools, true);
         model.limits.context_window = Some(200_000);
-        Offer {
-            key_id: KeyId::parse(&format!("aik_{key:0>32}"), "k").unwrap(),
+        Offer::new(
+            KeyId::parse(&format!("aik_{key:0>32}"), "k").unwrap(),
             model,
             allowed,
-        }
+        )
     }
 
     fn refs(candidates: &[Offer]) -> Vec<String> {
