@@ -279,6 +279,12 @@ impl ChatClient {
         let body = read_error_body(response).await;
         let mut failed = classify(provider, status, &body);
         failed.retry_after_seconds = retry_after_seconds.or(failed.retry_after_seconds);
+        // The provider's own message reaches the caller for bad requests: never with the key
+        // in it, should a provider echo it.
+        let secret = key.expose_secret();
+        if secret.len() >= 8 && failed.message.contains(secret) {
+            failed.message = failed.message.replace(secret, "[REDACTED]");
+        }
         Err(failed)
     }
 }

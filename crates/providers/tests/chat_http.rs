@@ -176,3 +176,22 @@ async fn failures_are_sorted_and_redirects_not_followed() {
     assert_eq!(unreachable.kind, FailureKind::Connect);
     assert!(!unreachable.to_string().contains(KEY));
 }
+
+#[tokio::test]
+async fn a_provider_echoing_the_key_in_a_bad_request_message_is_redacted() {
+    let (base, _) = recording(|| {
+        (
+            StatusCode::BAD_REQUEST,
+            format!(r#"{{"error":{{"code":400,"message":"bad request for key {KEY}"}}}}"#),
+        )
+            .into_response()
+    })
+    .await;
+    let failed = upstream(&base)
+        .chat(ProviderId::OpenRouter, &key(), "m", Bytes::new(), false)
+        .await
+        .unwrap_err();
+    assert_eq!(failed.kind, FailureKind::BadRequest);
+    assert!(!failed.message.contains(KEY), "{}", failed.message);
+    assert!(failed.message.contains("[REDACTED]"));
+}
