@@ -4,11 +4,12 @@
 //! ```text
 //! claude -p --output-format stream-json --verbose --model <haiku|sonnet|opus>
 //!        --tools "" --strict-mcp-config --no-session-persistence --disable-slash-commands
-//!        [--append-system-prompt=<system>]
+//!        [--append-system-prompt-file <file>]
 //! ```
 //!
-//! with the prompt on stdin (not in argv, where it would be visible in `ps` and limited in
-//! size), in an empty working directory (no project `CLAUDE.md` or settings), with the same
+//! with the prompt on stdin and the system prompt in a file of mode 0600 in the working
+//! directory, removed after the run (neither in argv, where it would be visible in `ps` and
+//! limited in size), in an empty working directory (no project `CLAUDE.md` or settings), with the same
 //! quiet environment as the other CLI runs, stderr discarded, and killed when the whole run
 //! overruns its time limit. No built-in tool, MCP server or slash command is available to the
 //! model: a gateway caller cannot make the CLI act on this machine.
@@ -19,8 +20,9 @@
 //! run is a [`ChatFailure`] whose message is a short description of ours, never the CLI's
 //! output.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use aiproviders_domain::ProviderId;
@@ -115,9 +117,12 @@ impl ClaudeCli {
             .args(["--model", model_alias])
             .args(["--tools", "", "--strict-mcp-config"])
             .args(["--no-session-persistence", "--disable-slash-commands"]);
-        if let Some(system) = system.filter(|s| !s.is_empty()) {
-            // One argument, so that a prompt starting with `-` is not read as an option.
-            command.arg(format!("--append-system-prompt={system}"));
+        let system_file = match system.filter(|s| !s.is_empty()) {
+            Some(system) => Some(SystemPromptFile::write(workdir, system)?),
+            None => None,
+        };
+        if let Some(file) = &system_file {
+            command.arg("--append-system-prompt-file").arg(&file.path);
         }
         let mut child = command
             .current_dir(workdir)
@@ -397,6 +402,49 @@ fn fmt_duration(duration: Duration) -> String {
     }
 }
 
+/// A system prompt written for one run (mode 0600, in the run's private working directory),
+/// removed when dropped.
+struct SystemPromptFile {
+    path: PathBuf,
+}
+
+impl SystemPromptFile {
+    fn write(workdir: &Path, system: &str) -> Result<Self, ChatFailure> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let path = workdir.join(format!(
+            "system-prompt-{}-{}.txt",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut file| file.write_all(system.as_bytes()));
+        match written {
+            Ok(()) => Ok(Self { path }),
+            Err(error) => {
+                let _ = std::fs::remove_file(&path);
+                tracing::warn!(%error, "could not write the system prompt for the Claude Code CLI");
+                Err(failure(
+                    FailureKind::Misconfigured,
+                    None,
+                    "the system prompt could not be handed to the Claude Code CLI",
+                ))
+            }
+        }
+    }
+}
+
+impl Drop for SystemPromptFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
@@ -571,10 +619,16 @@ mod tests {
         let bin = script(
             dir.path(),
             r#"input=$(tr '\n' '~')
-args="$*"
+out=""; next=""; sys=""
+for a in "$@"; do
+  if [ "$next" = file ]; then sys="$(cat "$a") $(stat -c %a "$a")"; out="$out FILE"; next=""; continue; fi
+  [ "$a" = "--append-system-prompt-file" ] && next=file
+  out="$out $a"
+done
+args="${out# }"
 env="$DISABLE_AUTOUPDATER$DISABLE_TELEMETRY$DISABLE_ERROR_REPORTING$CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"
 echo 'not json'
-printf '{"type":"result","subtype":"success","is_error":false,"result":"%s|%s|%s|%s","usage":{"input_tokens":1,"output_tokens":2}}\n' "$args" "$env" "$(pwd)" "$input""#,
+printf '{"type":"result","subtype":"success","is_error":false,"result":"%s|%s|%s|%s|%s","usage":{"input_tokens":1,"output_tokens":2}}\n' "$args" "$sys" "$env" "$(pwd)" "$input""#,
         );
         let run = cli(bin)
             .run_prompt(
@@ -592,9 +646,14 @@ printf '{"type":"result","subtype":"success","is_error":false,"result":"%s|%s|%s
             format!(
                 "-p --output-format stream-json --verbose --model sonnet --tools  \
                  --strict-mcp-config --no-session-persistence --disable-slash-commands \
-                 --append-system-prompt=-be brief|1111|{}|line one~line two",
+                 --append-system-prompt-file FILE|-be brief 600|1111|{}|line one~line two",
                 work.display()
             )
+        );
+        let left: Vec<_> = std::fs::read_dir(&work).unwrap().collect();
+        assert!(
+            left.is_empty(),
+            "the system prompt file is removed after the run"
         );
         assert_eq!((run.input_tokens, run.output_tokens), (1, 2));
     }

@@ -23,6 +23,11 @@ case "$1" in
   auth) echo '{"loggedIn": true, "authMethod": "claude.ai", "apiProvider": "firstParty", "email": "user@example.com", "subscriptionType": "max"}' ;;
   -p)
     printf '%s\n' "$@" > "$dir/args"
+    prev=""
+    for a in "$@"; do
+      if [ "$prev" = "--append-system-prompt-file" ]; then cat "$a" > "$dir/system"; fi
+      prev="$a"
+    done
     cat > "$dir/stdin"
     if [ -e "$dir/sleep" ]; then sleep 10; fi
     last=$(tail -n 1 "$dir/stdin" | sed 's/\\/\\\\/g; s/"/\\"/g')
@@ -163,10 +168,20 @@ async fn claude_code_models_are_served_by_the_local_cli() {
         "stream-json",
         "--verbose",
         "sonnet",
-        "--append-system-prompt=Answer briefly.",
+        "--append-system-prompt-file",
     ] {
         assert!(args.contains(&expected), "{args:?}");
     }
+    assert_eq!(read(&cli.file("system")), "Answer briefly.");
+    let system_file = args[args
+        .iter()
+        .position(|a| *a == "--append-system-prompt-file")
+        .unwrap()
+        + 1];
+    assert!(
+        !std::path::Path::new(system_file).exists(),
+        "removed after the run"
+    );
     assert!(
         !args.iter().any(|a| a.contains("Ann")),
         "the prompt goes on stdin, not in argv: {args:?}"
@@ -215,7 +230,7 @@ async fn claude_code_models_are_served_by_the_local_cli() {
     );
     assert_eq!(message["stop_reason"], "end_turn");
     assert_eq!(message["usage"]["output_tokens"], 6);
-    assert!(read(&cli.file("args")).contains("--append-system-prompt=Be kind."));
+    assert_eq!(read(&cli.file("system")), "Be kind.");
     let mut streaming = request;
     streaming["stream"] = json!(true);
     let (status, route, body) = cli.post("/v1/messages", streaming).await;
