@@ -146,8 +146,7 @@ impl ModelCache {
 
     /// Whether a list fetched at `fetched_at` is still within the TTL at `now`.
     pub fn is_fresh(&self, fetched_at: Timestamp, now: Timestamp) -> bool {
-        let age_ms = now.unix_millis().saturating_sub(fetched_at.unix_millis());
-        u128::try_from(age_ms).unwrap_or(0) < self.ttl.as_millis()
+        fetched_at.is_within(self.ttl, now)
     }
 }
 

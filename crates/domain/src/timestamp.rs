@@ -30,6 +30,13 @@ impl Timestamp {
         self.0
     }
 
+    /// Whether this time is less than `ttl` before `now`. A time after `now` (another
+    /// replica's clock a little ahead) counts as fresh.
+    pub fn is_within(self, ttl: std::time::Duration, now: Timestamp) -> bool {
+        let age_ms = now.0.saturating_sub(self.0).max(0) as u128;
+        age_ms < ttl.as_millis()
+    }
+
     pub fn plus_seconds(self, seconds: i64) -> Self {
         Self(self.0.saturating_add(seconds.saturating_mul(1000)))
     }
@@ -87,6 +94,18 @@ impl schemars::JsonSchema for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn freshness_within_a_ttl() {
+        let ttl = std::time::Duration::from_secs(60);
+        let t = Timestamp::from_unix_millis(1_000_000);
+        assert!(t.is_within(ttl, Timestamp::from_unix_millis(1_059_999)));
+        assert!(!t.is_within(ttl, Timestamp::from_unix_millis(1_060_000)));
+        assert!(
+            t.is_within(ttl, Timestamp::from_unix_millis(999_000)),
+            "a clock ahead"
+        );
+    }
 
     #[test]
     fn formats_utc_rfc3339_and_parses_back() {

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use aiproviders_catalog::cache::CachedList;
 use aiproviders_domain::{KeyId, KeyRecord, OrgId, Policy, ProviderId, Role, Timestamp};
-use aiproviders_store::OrgVersions;
+use aiproviders_store::{OrgVersions, StoredCredential};
 
 use crate::routing::Offer;
 use aiproviders_vault::DataKey;
@@ -87,8 +87,8 @@ pub(crate) struct Caches {
     credentials: Mutex<HashMap<KeyId, (OrgId, SealedCredential)>>,
 }
 
-/// A key's provider and sealed secret (`None` for a credential without one).
-pub(crate) type SealedCredential = Arc<(ProviderId, Option<Vec<u8>>)>;
+/// A key's provider and sealed secret, as stored (they never change for a key id).
+pub(crate) type SealedCredential = Arc<StoredCredential>;
 
 type OffersKey = (OrgId, Role);
 

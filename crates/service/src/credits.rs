@@ -63,11 +63,10 @@ impl Caller<'_> {
         let provider = self.credits_provider(provider_id, "report credits")?;
         let key = self.credits_key(provider, key_id).await?;
         let now = Timestamp::now();
-        if let Some(cached) = self.services.caches.balance(&key.id, key.updated_at) {
-            let age = now.unix_millis() - cached.fetched_at.unix_millis();
-            if u128::try_from(age).unwrap_or(u128::MAX) < BALANCE_TTL.as_millis() {
-                return Ok(cached);
-            }
+        if let Some(cached) = self.services.caches.balance(&key.id, key.updated_at)
+            && cached.fetched_at.is_within(BALANCE_TTL, now)
+        {
+            return Ok(cached);
         }
         let (_, secret) = self.services.open_credential(&self.org, &key.id).await?;
         let secret = secret.ok_or_else(|| {

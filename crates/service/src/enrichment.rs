@@ -71,10 +71,9 @@ impl Enrichment {
 
     fn needs_work(&self) -> bool {
         let current = self.lock();
-        let fresh = current.fetched_at.is_some_and(|at| {
-            let age = Timestamp::now().unix_millis() - at.unix_millis();
-            u128::try_from(age).unwrap_or(0) < self.ttl.as_millis()
-        });
+        let fresh = current
+            .fetched_at
+            .is_some_and(|at| at.is_within(self.ttl, Timestamp::now()));
         let quiet = current.quiet_until.is_some_and(|t| Instant::now() < t);
         !(fresh || (quiet && current.loaded_snapshot))
     }

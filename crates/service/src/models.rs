@@ -417,14 +417,14 @@ impl Services {
                     .credential(key)
                     .await?
                     .ok_or(ServiceError::NotFound("key"))?;
-                let credential = Arc::new((credential.provider, credential.sealed_secret));
+                let credential = Arc::new(credential);
                 self.caches
                     .put_credential(org.org_id(), key, credential.clone());
                 credential
             }
         };
-        let (provider, sealed) = (credential.0, &credential.1);
-        let Some(sealed) = sealed else {
+        let provider = credential.provider;
+        let Some(sealed) = &credential.sealed_secret else {
             return Ok((provider, None));
         };
         let data_key = self.data_key(org).await?;

@@ -2,22 +2,20 @@
 //! key, the global catalog snapshot, and the organization's model policy.
 
 use aiproviders_domain::{
-    AuditAction, AuditOutcome, AuthMethod, KeyId, KeyRecord, KeyStatus, ProviderId, Timestamp,
-    UserId,
+    AuditAction, AuditOutcome, KeyId, KeyRecord, KeyStatus, ProviderId, Timestamp, UserId,
 };
 
 use crate::audit::{NewAuditEvent, insert_audit_event};
 use crate::keys::{KeyRow, key_columns, stored_provider};
 use crate::{OrgStore, Store, StoreError};
 
-/// What an upstream call needs to know about a stored credential. The secret is still
-/// sealed; only the vault opens it.
+/// What an upstream call needs to know about a stored credential (both never change for a
+/// key id). The secret is still sealed; only the vault opens it.
 #[derive(Debug)]
 pub struct StoredCredential {
     pub provider: ProviderId,
-    pub auth_method: AuthMethod,
+    /// `None` for a credential without a secret (the Claude Code CLI).
     pub sealed_secret: Option<Vec<u8>>,
-    pub updated_at: Timestamp,
 }
 
 /// The organization's change counters, read together in one query.
@@ -51,23 +49,19 @@ impl OrgStore<'_> {
 
     /// The sealed secret and provider of one of the organization's keys.
     pub async fn credential(&self, id: &KeyId) -> Result<Option<StoredCredential>, StoreError> {
-        let row: Option<(String, String, Option<Vec<u8>>, i64)> = on_reader!(self.store, |pool| {
+        let row: Option<(String, Option<Vec<u8>>)> = on_reader!(self.store, |pool| {
             sqlx::query_as(
-                "SELECT provider_id, auth_method, sealed_secret, updated_at FROM provider_keys \
-                 WHERE org_id = $1 AND id = $2",
+                "SELECT provider_id, sealed_secret FROM provider_keys WHERE org_id = $1 AND id = $2",
             )
             .bind(self.org.as_str())
             .bind(id.as_str())
             .fetch_optional(pool)
             .await
         })?;
-        row.map(|(provider, method, sealed_secret, updated_at)| {
+        row.map(|(provider, sealed_secret)| {
             Ok(StoredCredential {
                 provider: stored_provider(&provider)?,
-                auth_method: AuthMethod::from_stored(&method)
-                    .ok_or_else(|| StoreError::Corrupt("unknown auth method".into()))?,
                 sealed_secret,
-                updated_at: Timestamp::from_unix_millis(updated_at),
             })
         })
         .transpose()

@@ -180,3 +180,31 @@ pub(crate) fn upstream<T: serde::de::DeserializeOwned>(
         reason: e.to_string(),
     })
 }
+
+/// A client tool definition as both caller formats give it: `name` (non-empty), an
+/// optional `description` and a JSON-schema object under `schema_field` (`parameters` for
+/// OpenAI, `input_schema` for Anthropic; an empty object schema when absent).
+pub(crate) fn tool(obj: &Obj, path: &str, schema_field: &str) -> Result<super::Tool> {
+    let name = req_str(obj, "name", path)?;
+    if name.is_empty() {
+        return Err(TranslateError::invalid(
+            at(path, "name"),
+            "must not be empty",
+        ));
+    }
+    let parameters = match opt(obj, schema_field) {
+        Some(schema @ Value::Object(_)) => schema.clone(),
+        Some(other) => {
+            return Err(TranslateError::invalid(
+                at(path, schema_field),
+                format!("expected a JSON schema object, got {}", type_name(other)),
+            ));
+        }
+        None => serde_json::json!({"type": "object", "properties": {}}),
+    };
+    Ok(super::Tool {
+        name: name.to_owned(),
+        description: opt_str(obj, "description", path)?.map(str::to_owned),
+        parameters,
+    })
+}

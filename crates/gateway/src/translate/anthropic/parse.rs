@@ -1,6 +1,6 @@
 //! An incoming Messages request → [`ChatRequest`].
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::translate::json::{self, Obj, at, nth};
 use crate::translate::{
@@ -287,31 +287,7 @@ fn parse_tool(v: &Value, path: &str) -> Result<Tool> {
             format!("server tool `{kind}` (only client tools with an input_schema are supported)"),
         ));
     }
-    let name = json::req_str(t, "name", path)?;
-    if name.is_empty() {
-        return Err(TranslateError::invalid(
-            at(path, "name"),
-            "must not be empty",
-        ));
-    }
-    let parameters = match json::opt(t, "input_schema") {
-        Some(s @ Value::Object(_)) => s.clone(),
-        Some(other) => {
-            return Err(TranslateError::invalid(
-                at(path, "input_schema"),
-                format!(
-                    "expected a JSON schema object, got {}",
-                    json::type_name(other)
-                ),
-            ));
-        }
-        None => json!({"type": "object", "properties": {}}),
-    };
-    Ok(Tool {
-        name: name.to_owned(),
-        description: json::opt_str(t, "description", path)?.map(str::to_owned),
-        parameters,
-    })
+    json::tool(t, path, "input_schema")
 }
 
 fn parse_tool_choice(c: &Obj) -> Result<ToolChoice> {

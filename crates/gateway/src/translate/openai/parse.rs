@@ -1,6 +1,6 @@
 //! An incoming Chat Completions request → [`ChatRequest`].
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::translate::json::{self, Obj, at, nth};
 use crate::translate::{
@@ -222,31 +222,7 @@ fn parse_tool(v: &Value, path: &str) -> Result<Tool> {
 }
 
 fn function_tool(f: &Obj, path: &str) -> Result<Tool> {
-    let name = json::req_str(f, "name", path)?;
-    if name.is_empty() {
-        return Err(TranslateError::invalid(
-            at(path, "name"),
-            "must not be empty",
-        ));
-    }
-    let parameters = match json::opt(f, "parameters") {
-        Some(p @ Value::Object(_)) => p.clone(),
-        Some(other) => {
-            return Err(TranslateError::invalid(
-                at(path, "parameters"),
-                format!(
-                    "expected a JSON schema object, got {}",
-                    json::type_name(other)
-                ),
-            ));
-        }
-        None => json!({"type": "object", "properties": {}}),
-    };
-    Ok(Tool {
-        name: name.to_owned(),
-        description: json::opt_str(f, "description", path)?.map(str::to_owned),
-        parameters,
-    })
+    json::tool(f, path, "parameters")
 }
 
 fn parse_tool_choice(v: &Value) -> Result<ToolChoice> {
