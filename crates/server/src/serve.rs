@@ -63,6 +63,34 @@ pub async fn run(mut settings: Settings) -> Result<(), AppError> {
         })
     };
 
+    // Keeps the store's change board true: a token revoked, or a key or policy changed, by
+    // another process (a replica, the CLI) is seen here within one interval.
+    let change_poller = (!settings.change_poll.is_zero()).then(|| {
+        let store = services.store().clone();
+        let interval = settings.change_poll;
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(interval);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut failing = false;
+            loop {
+                every.tick().await;
+                match store.poll_changes().await {
+                    Ok(()) if failing => {
+                        failing = false;
+                        tracing::info!("polling the change counters works again");
+                    }
+                    Ok(()) => {}
+                    // Logged once per outage, not every interval.
+                    Err(error) if !failing => {
+                        failing = true;
+                        tracing::warn!(%error, "polling the change counters failed; reading the database on every request until it works");
+                    }
+                    Err(_) => {}
+                }
+            }
+        })
+    });
+
     let stop_accepting = CancellationToken::new();
     tokio::spawn({
         let stop_accepting = stop_accepting.clone();
@@ -99,6 +127,9 @@ pub async fn run(mut settings: Settings) -> Result<(), AppError> {
             source,
         })?;
     sweeper.abort();
+    if let Some(poller) = change_poller {
+        poller.abort();
+    }
     // Gateway usage recorded by requests that just finished is stored before the pool closes.
     services.usage_recorder().flush().await;
     services.store().close().await;

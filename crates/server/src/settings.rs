@@ -24,6 +24,10 @@ pub struct Settings {
     pub providers: ProviderSettings,
     pub upstream: UpstreamLimits,
     pub service: ServiceSettings,
+    /// How often the organizations' change counters are polled (`AIPROVIDERS_CHANGE_POLL_MS`,
+    /// 100 ms): the most a token revoked or a key or policy changed by another process may
+    /// go unseen here. Zero reads the database on every request instead.
+    pub change_poll: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -166,6 +170,10 @@ impl Settings {
             },
             upstream,
             service,
+            change_poll: Duration::from_millis(env_u64(
+                "AIPROVIDERS_CHANGE_POLL_MS",
+                aiproviders_store::DEFAULT_CHANGE_POLL.as_millis() as u64,
+            )?),
         })
     }
 

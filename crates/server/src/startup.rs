@@ -32,7 +32,9 @@ pub enum AppError {
 
 /// Connects to the database and applies pending migrations.
 pub async fn open_store(settings: &Settings) -> Result<Store, AppError> {
-    let store = Store::connect(&settings.database_url).await?;
+    let store = Store::connect(&settings.database_url)
+        .await?
+        .with_change_poll(settings.change_poll);
     store.migrate().await?;
     tracing::debug!(database = ?settings.database_url, "database ready");
     Ok(store)

@@ -19,8 +19,12 @@ impl Caller<'_> {
     /// keys whose models cannot be listed (no list yet and the provider failing). Built once
     /// per (organization, role) and reused while the keys, the policy and every key's list
     /// are the very same.
+    ///
+    /// The versions come from the store's change board (no database round trip while it is
+    /// current): a key or policy change made by another replica reaches the gateway within
+    /// the poll interval, one made by this process at once.
     pub async fn offers(&self) -> Result<Arc<Vec<Offer>>, ServiceError> {
-        let versions = self.org.versions().await?;
+        let versions = self.org.recent_versions().await?;
         let snapshot = self.key_snapshot(versions.keys).await?;
         let policy = self.policy_at(versions.policy).await?;
         let usable: Vec<KeyVersion> = snapshot

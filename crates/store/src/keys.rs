@@ -82,7 +82,7 @@ impl OrgStore<'_> {
     /// fingerprint for this provider, updates that one's label and `updatedAt`. Returns the
     /// record and whether it was created. Audited in the same transaction.
     pub async fn upsert_key(&self, key: NewKey) -> Result<(KeyRecord, bool), StoreError> {
-        let row: KeyRow = on_writer!(self.store, |pool| {
+        let row = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let row: KeyRow = sqlx::query_as(
                 concat!(
@@ -118,7 +118,9 @@ impl OrgStore<'_> {
                 .await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(row)
-        })?;
+        });
+        self.changed();
+        let row = row?;
         let created = row.id == key.id.as_str();
         Ok((row.try_into()?, created))
     }
@@ -146,7 +148,7 @@ impl OrgStore<'_> {
         actor: &UserId,
         now: Timestamp,
     ) -> Result<Option<KeyRecord>, StoreError> {
-        let row: Option<KeyRow> = on_writer!(self.store, |pool| {
+        let row = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let row: Option<KeyRow> = sqlx::query_as(
                 concat!(
@@ -169,8 +171,9 @@ impl OrgStore<'_> {
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(row)
-        })?;
-        row.map(KeyRecord::try_from).transpose()
+        });
+        self.changed();
+        row?.map(KeyRecord::try_from).transpose()
     }
 
     /// Deletes a key; `false` when the organization has no such key. Audited.
@@ -180,7 +183,7 @@ impl OrgStore<'_> {
         actor: &UserId,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        on_writer!(self.store, |pool| {
+        let deleted = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let done = sqlx::query("DELETE FROM provider_keys WHERE org_id = $1 AND id = $2")
                 .bind(self.org.as_str())
@@ -196,8 +199,9 @@ impl OrgStore<'_> {
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(deleted)
-        })
-        .map_err(StoreError::from)
+        });
+        self.changed();
+        Ok(deleted?)
     }
 
     /// The organization's key-list version: it changes whenever any of its keys changes.

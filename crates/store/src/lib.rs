@@ -33,6 +33,7 @@ macro_rules! on_writer {
 
 mod audit;
 mod backend;
+mod changes;
 mod error;
 mod keys;
 mod models;
@@ -50,13 +51,22 @@ pub use oauth::{NewOAuthState, OAuthState};
 pub use orgs::{Organization, TokenInfo};
 pub use usage::{UsageGroup, UsageRecord, UsageTotals};
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use aiproviders_domain::{OrgId, Principal};
 use backend::Backend;
+use changes::{ChangeBoard, OrgCounters};
+
+/// How often a server polls the organizations' change counters by default.
+pub const DEFAULT_CHANGE_POLL: Duration = Duration::from_millis(100);
 
 /// The database, shared by every request.
 #[derive(Clone)]
 pub struct Store {
     backend: Backend,
+    /// What this process knows of the organizations' change counters (see `changes.rs`).
+    changes: Arc<ChangeBoard>,
 }
 
 /// The part of the store that belongs to one organization. Every method filters on the
@@ -72,7 +82,85 @@ impl Store {
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, StoreError> {
         Ok(Self {
             backend: Backend::connect(url).await?,
+            changes: Arc::new(ChangeBoard::new(DEFAULT_CHANGE_POLL)),
         })
+    }
+
+    /// Sets how often [`Store::poll_changes`] is meant to run; zero turns the in-memory
+    /// board off (every authentication and version read goes to the database). Nothing on
+    /// the board is trusted until a poll has succeeded, so a store that is never polled (the
+    /// CLI's) always reads the database.
+    pub fn with_change_poll(mut self, interval: Duration) -> Self {
+        self.changes = Arc::new(ChangeBoard::new(interval));
+        self
+    }
+
+    /// Reads the change counters of every organization on the board and applies them: a
+    /// revoked token, or a key or policy changed by another process, is seen here after
+    /// this. A failure distrusts the board until a poll succeeds. Run every poll interval by
+    /// the server.
+    pub async fn poll_changes(&self) -> Result<(), StoreError> {
+        if !self.changes.enabled() {
+            return Ok(());
+        }
+        let began = Instant::now();
+        let orgs = self.changes.orgs_to_poll();
+        let rows = if orgs.is_empty() {
+            Ok(Vec::new())
+        } else {
+            self.read_counters(&orgs).await
+        };
+        match rows {
+            Ok(rows) => {
+                self.changes.polled(began, &orgs, rows);
+                Ok(())
+            }
+            Err(error) => {
+                self.changes.poll_failed();
+                Err(error)
+            }
+        }
+    }
+
+    async fn read_counters(&self, orgs: &[OrgId]) -> Result<Vec<(OrgId, OrgCounters)>, StoreError> {
+        type Row = (String, i64, i64, i64);
+        macro_rules! counters_where {
+            ($filter:literal) => {
+                concat!(
+                    "SELECT id, keys_version, policy_version, tokens_version FROM organizations WHERE ",
+                    $filter
+                )
+            };
+        }
+        let ids: Vec<&str> = orgs.iter().map(OrgId::as_str).collect();
+        let rows: Vec<Row> = match &self.backend {
+            Backend::Sqlite { read, .. } => {
+                let ids =
+                    serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                sqlx::query_as(counters_where!("id IN (SELECT value FROM json_each($1))"))
+                    .bind(ids)
+                    .fetch_all(read)
+                    .await?
+            }
+            Backend::Postgres(pool) => {
+                sqlx::query_as(counters_where!("id = ANY($1)"))
+                    .bind(ids)
+                    .fetch_all(pool)
+                    .await?
+            }
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(id, keys, policy, tokens)| {
+                (
+                    OrgId::from_trusted(id),
+                    OrgCounters {
+                        versions: OrgVersions { keys, policy },
+                        tokens,
+                    },
+                )
+            })
+            .collect())
     }
 
     pub fn kind(&self) -> DatabaseKind {
@@ -142,5 +230,11 @@ impl Store {
 impl<'a> OrgStore<'a> {
     pub fn org_id(&self) -> &OrgId {
         self.org
+    }
+
+    /// Called after every write that moves the organization's keys or policy version,
+    /// committed or not: this process reads its counters again on their next use.
+    fn changed(&self) {
+        self.store.changes.forget_org(self.org);
     }
 }

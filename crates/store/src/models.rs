@@ -6,6 +6,7 @@ use aiproviders_domain::{
 };
 
 use crate::audit::{NewAuditEvent, insert_audit_event};
+use crate::changes::OrgCounters;
 use crate::keys::{KeyRow, key_columns, stored_provider};
 use crate::{OrgStore, Store, StoreError};
 
@@ -35,16 +36,37 @@ pub struct StoredModelList {
 }
 
 impl OrgStore<'_> {
-    /// Both change counters of the organization.
+    /// Both change counters of the organization, read from the database.
     pub async fn versions(&self) -> Result<OrgVersions, StoreError> {
-        let row: Option<(i64, i64)> = on_reader!(self.store, |pool| {
-            sqlx::query_as("SELECT keys_version, policy_version FROM organizations WHERE id = $1")
-                .bind(self.org.as_str())
-                .fetch_optional(pool)
-                .await
+        let began = self.store.changes.generation();
+        let row: Option<(i64, i64, i64)> = on_reader!(self.store, |pool| {
+            sqlx::query_as(
+                "SELECT keys_version, policy_version, tokens_version FROM organizations WHERE id = $1",
+            )
+            .bind(self.org.as_str())
+            .fetch_optional(pool)
+            .await
         })?;
-        row.map(|(keys, policy)| OrgVersions { keys, policy })
-            .ok_or_else(|| StoreError::Corrupt("the principal's organization is gone".into()))
+        let Some((keys, policy, tokens)) = row else {
+            return Err(StoreError::Corrupt(
+                "the principal's organization is gone".into(),
+            ));
+        };
+        let versions = OrgVersions { keys, policy };
+        self.store
+            .changes
+            .learn_org(self.org, OrgCounters { versions, tokens }, began);
+        Ok(versions)
+    }
+
+    /// Both change counters, from this process's change board when it is current (a change
+    /// made by another process shows here within the poll interval; see `changes.rs`), else
+    /// from the database. For the gateway's hot path; tools read [`Self::versions`].
+    pub async fn recent_versions(&self) -> Result<OrgVersions, StoreError> {
+        match self.store.changes.versions(self.org) {
+            Some(versions) => Ok(versions),
+            None => self.versions().await,
+        }
     }
 
     /// The sealed secret and provider of one of the organization's keys.
@@ -74,7 +96,7 @@ impl OrgStore<'_> {
         status: KeyStatus,
         checked_at: Timestamp,
     ) -> Result<Option<KeyRecord>, StoreError> {
-        let row: Option<KeyRow> = on_writer!(self.store, |pool| {
+        let row: Result<Option<KeyRow>, sqlx::Error> = on_writer!(self.store, |pool| {
             sqlx::query_as(concat!(
                 "UPDATE provider_keys SET status = $1, last_checked_at = $2 \
                  WHERE org_id = $3 AND id = $4 RETURNING ",
@@ -86,8 +108,9 @@ impl OrgStore<'_> {
             .bind(id.as_str())
             .fetch_optional(pool)
             .await
-        })?;
-        row.map(KeyRecord::try_from).transpose()
+        });
+        self.changed();
+        row?.map(KeyRecord::try_from).transpose()
     }
 
     /// The last model list stored for a key.
@@ -155,7 +178,7 @@ impl OrgStore<'_> {
         actor: &UserId,
         now: Timestamp,
     ) -> Result<i64, StoreError> {
-        on_writer!(self.store, |pool| {
+        let version = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO model_policies (org_id, policy, updated_by, updated_at) \
@@ -188,8 +211,9 @@ impl OrgStore<'_> {
                 .await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(version)
-        })
-        .map_err(StoreError::from)
+        });
+        self.changed();
+        Ok(version?)
     }
 }
 

@@ -2,7 +2,8 @@
 
 use aiproviders_domain::{OrgId, OrgSlug, Principal, Role, Timestamp, TokenId, UserId};
 
-use crate::{OrgStore, Store, StoreError};
+use crate::changes::OrgCounters;
+use crate::{OrgStore, OrgVersions, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organization {
@@ -45,7 +46,6 @@ impl From<OrgRow> for Organization {
 #[derive(sqlx::FromRow)]
 struct TokenRow {
     id: String,
-    org_id: String,
     user_id: String,
     role: String,
     label: Option<String>,
@@ -138,7 +138,7 @@ impl Store {
     pub async fn list_tokens(&self, org: &OrgId) -> Result<Vec<TokenInfo>, StoreError> {
         let rows: Vec<TokenRow> = on_reader!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, org_id, user_id, role, label, created_at, revoked_at FROM access_tokens \
+                "SELECT id, user_id, role, label, created_at, revoked_at FROM access_tokens \
                  WHERE org_id = $1 ORDER BY id",
             )
             .bind(org.as_str())
@@ -170,34 +170,62 @@ impl Store {
             .execute(pool)
             .await
             .map(|done| done.rows_affected())
-        })?;
-        Ok(done == 1)
+        });
+        self.changes.forget_all();
+        Ok(done? == 1)
     }
 
-    /// The principal a live token stands for.
+    /// The principal a live token stands for: from this process's change board when it is
+    /// current (see `changes.rs`), else from the database (one query that also reads the
+    /// organization's counters, which the board keeps).
     pub async fn authenticate(
         &self,
         token_hash: &[u8; 32],
     ) -> Result<Option<Principal>, StoreError> {
-        let row: Option<TokenRow> = on_reader!(self, |pool| {
+        if let Some(principal) = self.changes.principal(token_hash) {
+            return Ok(Some(principal));
+        }
+        let began = self.changes.generation();
+        let row: Option<AuthRow> = on_reader!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, org_id, user_id, role, label, created_at, revoked_at FROM access_tokens \
-                 WHERE token_hash = $1 AND revoked_at IS NULL",
+                "SELECT t.id, t.org_id, t.user_id, t.role, \
+                 o.keys_version, o.policy_version, o.tokens_version \
+                 FROM access_tokens t JOIN organizations o ON o.id = t.org_id \
+                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
             )
             .bind(token_hash.to_vec())
             .fetch_optional(pool)
             .await
         })?;
-        row.map(|row| {
-            Ok(Principal::from_token(
-                OrgId::from_trusted(row.org_id),
-                UserId::from_trusted(row.user_id),
-                stored_role(&row.role)?,
-                TokenId::from_trusted(row.id),
-            ))
-        })
-        .transpose()
+        let Some(row) = row else { return Ok(None) };
+        let principal = Principal::from_token(
+            OrgId::from_trusted(row.org_id),
+            UserId::from_trusted(row.user_id),
+            stored_role(&row.role)?,
+            TokenId::from_trusted(row.id),
+        );
+        let counters = OrgCounters {
+            versions: OrgVersions {
+                keys: row.keys_version,
+                policy: row.policy_version,
+            },
+            tokens: row.tokens_version,
+        };
+        self.changes
+            .learn_token(*token_hash, &principal, counters, began);
+        Ok(Some(principal))
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct AuthRow {
+    id: String,
+    org_id: String,
+    user_id: String,
+    role: String,
+    keys_version: i64,
+    policy_version: i64,
+    tokens_version: i64,
 }
 
 impl OrgStore<'_> {
