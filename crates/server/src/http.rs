@@ -40,6 +40,9 @@ pub struct Telemetry {
     pub registry: Registry,
     pub tool_metrics: ToolMetrics,
     pub auth_failures: Counter,
+    /// Polls of the organizations' change counters: done, and failed.
+    pub change_polls: Counter,
+    pub change_poll_failures: Counter,
 }
 
 impl Telemetry {
@@ -53,10 +56,24 @@ impl Telemetry {
             "Requests refused for a missing or unknown access token",
             auth_failures.clone(),
         );
+        let change_polls = Counter::default();
+        registry.register(
+            "aiproviders_change_polls",
+            "Polls of the organizations' change counters that succeeded",
+            change_polls.clone(),
+        );
+        let change_poll_failures = Counter::default();
+        registry.register(
+            "aiproviders_change_poll_failures",
+            "Polls of the organizations' change counters that failed (every request then reads the database)",
+            change_poll_failures.clone(),
+        );
         Self {
             registry,
             tool_metrics,
             auth_failures,
+            change_polls,
+            change_poll_failures,
         }
     }
 }

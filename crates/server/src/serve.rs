@@ -31,10 +31,15 @@ pub async fn run(mut settings: Settings) -> Result<(), AppError> {
     })?;
     settings.bound_to(addr);
     let services = open_services(&settings, true).await?;
+    let telemetry = Telemetry::new();
+    let (polls, poll_failures) = (
+        telemetry.change_polls.clone(),
+        telemetry.change_poll_failures.clone(),
+    );
     let app = http::router(
         &settings,
         services.clone(),
-        Telemetry::new(),
+        telemetry,
         in_flight.clone(),
         sessions_closed.clone(),
     );
@@ -74,7 +79,12 @@ pub async fn run(mut settings: Settings) -> Result<(), AppError> {
             let mut failing = false;
             loop {
                 every.tick().await;
-                match store.poll_changes().await {
+                let polled = store.poll_changes().await;
+                match &polled {
+                    Ok(()) => polls.inc(),
+                    Err(_) => poll_failures.inc(),
+                };
+                match polled {
                     Ok(()) if failing => {
                         failing = false;
                         tracing::info!("polling the change counters works again");

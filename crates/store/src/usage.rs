@@ -60,36 +60,67 @@ fn count(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
+/// Rows per `INSERT` statement: 14 parameters each, well under SQLite's 32,766 and
+/// PostgreSQL's 65,535 bind parameters.
+const ROWS_PER_INSERT: usize = 128;
+const USAGE_COLUMNS: usize = 14;
+
+/// `INSERT INTO usage_records (…) VALUES ($1, …, $14), ($15, …), …` for `rows` rows.
+fn insert_usage_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO usage_records (id, org_id, user_id, key_id, provider_id, model_id, \
+         input_tokens, output_tokens, cached_tokens, cost_usd, latency_ms, attempts, outcome, at) \
+         VALUES ",
+    );
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..USAGE_COLUMNS {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(row * USAGE_COLUMNS + column + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 impl Store {
-    /// Writes records in one transaction.
+    /// Writes records in one transaction, up to [`ROWS_PER_INSERT`] rows per statement (one
+    /// round trip to the database per statement, not per record).
     pub async fn insert_usage(&self, records: &[UsageRecord]) -> Result<(), StoreError> {
         if records.is_empty() {
             return Ok(());
         }
         on_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
-            for r in records {
-                sqlx::query(
-                    "INSERT INTO usage_records (id, org_id, user_id, key_id, provider_id, model_id, \
-                     input_tokens, output_tokens, cached_tokens, cost_usd, latency_ms, attempts, \
-                     outcome, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                )
-                .bind(format!("use_{}", uuid::Uuid::now_v7().simple()))
-                .bind(r.org.as_str())
-                .bind(r.user.as_str())
-                .bind(r.key.as_ref().map(|k| k.as_str().to_owned()))
-                .bind(r.provider.map(|p| p.as_str()))
-                .bind(r.model.as_str())
-                .bind(count(r.input_tokens))
-                .bind(count(r.output_tokens))
-                .bind(count(r.cached_tokens))
-                .bind(r.cost_usd)
-                .bind(count(r.latency_ms))
-                .bind(i64::from(r.attempts))
-                .bind(r.outcome)
-                .bind(r.at.unix_millis())
-                .execute(&mut *tx)
-                .await?;
+            for chunk in records.chunks(ROWS_PER_INSERT) {
+                let sql = insert_usage_sql(chunk.len());
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    // Only full chunks repeat the same text often enough to keep prepared.
+                    .persistent(chunk.len() == ROWS_PER_INSERT);
+                for r in chunk {
+                    query = query
+                        .bind(format!("use_{}", uuid::Uuid::now_v7().simple()))
+                        .bind(r.org.as_str().to_owned())
+                        .bind(r.user.as_str().to_owned())
+                        .bind(r.key.as_ref().map(|k| k.as_str().to_owned()))
+                        .bind(r.provider.map(|p| p.as_str()))
+                        .bind(r.model.clone())
+                        .bind(count(r.input_tokens))
+                        .bind(count(r.output_tokens))
+                        .bind(count(r.cached_tokens))
+                        .bind(r.cost_usd)
+                        .bind(count(r.latency_ms))
+                        .bind(i64::from(r.attempts))
+                        .bind(r.outcome)
+                        .bind(r.at.unix_millis());
+                }
+                query.execute(&mut *tx).await?;
             }
             tx.commit().await
         })?;

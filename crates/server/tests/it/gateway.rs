@@ -569,3 +569,90 @@ async fn context_length_policy_and_auto_shape_the_candidates() {
     let completion: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(completion["choices"][0]["finish_reason"], "tool_calls");
 }
+
+/// Keys, policies and tokens changed through one replica reach the other's gateway, which
+/// reads them from its in-memory change board, within the poll interval (100 ms).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_replicas_gateway_follows_keys_policies_and_tokens_changed_on_the_first() {
+    use crate::harness::{AppOptions, TestApp, TestDatabase};
+    use std::time::{Duration, Instant};
+
+    let setup = Setup::start_with(|options| AppOptions {
+        master_key_env: true,
+        ..options
+    })
+    .await;
+    let second = TestApp::start(
+        tempfile::tempdir().unwrap(),
+        TestDatabase::same_as(&setup.app.db),
+        AppOptions {
+            master_key_env: true,
+            ..crate::upstreams::options(&setup.fakes)
+        },
+    );
+    let http = reqwest::Client::new();
+    let chat_on_second = |token: String| {
+        let request = http
+            .post(format!("{}/v1/chat/completions", second.base_url))
+            .bearer_auth(token)
+            .json(&json!({"model": "anthropic/claude-sonnet-4-5", "messages": user("hi")}));
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        }
+    };
+    // Polls the second replica until `done` holds, for at most 2 s.
+    let until = |token: String, done: fn(u16) -> bool| {
+        let chat = &chat_on_second;
+        async move {
+            let start = Instant::now();
+            loop {
+                let (status, text) = chat(token.clone()).await;
+                if done(status) {
+                    return (status, text);
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(2),
+                    "the second replica did not follow: {status} {text}"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    let owner = setup.org.owner.clone();
+    let member = setup.org.member.clone();
+
+    // The second replica learns the organization's versions before anything exists.
+    let (status, text) = chat_on_second(owner.clone()).await;
+    assert_eq!(status, 404, "{text}");
+    setup.key("anthropic", ANTHROPIC).await;
+    let (_, text) = until(owner.clone(), |s| s == 200).await;
+    assert!(text.contains("echo: hi"), "{text}");
+
+    setup
+        .owner
+        .call(
+            "AI_PROVIDER_MODEL_POLICY_SET",
+            json!({"policy": {"rules": [{"effect": "deny", "roles": ["member"], "models": ["claude-sonnet-*"]}]}}),
+        )
+        .await
+        .ok();
+    assert_eq!(until(member.clone(), |s| s == 403).await.0, 403);
+    // The owner is not covered by the rule.
+    assert_eq!(chat_on_second(owner.clone()).await.0, 200);
+
+    let token = setup.app.create_token(&setup.org.slug, "leaver", "admin");
+    assert_eq!(chat_on_second(token.clone()).await.0, 200);
+    let listed = setup
+        .app
+        .cli_ok(&["token", "list", "--org", &setup.org.slug]);
+    let token_id = listed
+        .lines()
+        .find(|l| l.contains("leaver"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    setup.app.cli_ok(&["token", "revoke", &token_id]);
+    assert_eq!(until(token, |s| s == 401).await.0, 401);
+}

@@ -162,6 +162,8 @@ async fn healthz_and_metrics() {
         .call("AI_PROVIDER_KEY_DELETE", json!({"keyId": "bad"}))
         .await;
     let _ = post(&app, None, INITIALIZE).send().await.unwrap();
+    // A few polls of the change counters run with the organization on the board.
+    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
 
     let metrics = reqwest::get(format!("{}/metrics", app.base_url))
         .await
@@ -178,6 +180,17 @@ async fn healthz_and_metrics() {
     assert!(metrics.contains(r#"aiproviders_mcp_tool_calls_total{tool="AI_PROVIDER_KEY_DELETE",outcome="invalid_input"} 1"#));
     assert!(metrics.contains("aiproviders_mcp_tool_call_duration_seconds_bucket"));
     assert!(metrics.contains("aiproviders_http_unauthenticated_requests_total 1"));
+    // The change counters are polled (on both backends) and the polls work.
+    assert!(
+        metrics.contains("aiproviders_change_poll_failures_total 0"),
+        "{metrics}"
+    );
+    let polls: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("aiproviders_change_polls_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("aiproviders_change_polls_total");
+    assert!(polls > 0, "{metrics}");
     for secret in [
         "AIzaSy-metrics-secret-value-42",
         &org.owner,
