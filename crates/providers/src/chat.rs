@@ -7,6 +7,7 @@
 //! generation may take long: instead of a total timeout there is a time limit for the
 //! response headers and an idle limit between body chunks.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use aiproviders_domain::{ApiKey, ProviderId};
@@ -130,6 +131,9 @@ impl Default for ChatLimits {
 pub struct ChatClient {
     client: Option<reqwest::Client>,
     limits: ChatLimits,
+    /// Each provider's checked endpoint for its base URL, parsed once (two URL parses per
+    /// request were a measurable part of the gateway's CPU).
+    endpoints: Arc<Mutex<Vec<(ProviderId, String, Url)>>>,
 }
 
 /// Error bodies are read only this far.
@@ -165,7 +169,30 @@ impl ChatClient {
                 |err| tracing::error!(error = %err, "could not build the inference client"),
             )
             .ok();
-        Self { client, limits }
+        Self {
+            client,
+            limits,
+            endpoints: Arc::default(),
+        }
+    }
+
+    /// [`wire_endpoint`], remembered per provider and base URL.
+    fn endpoint(
+        &self,
+        provider: ProviderId,
+        wire: ChatWire,
+        base: &str,
+    ) -> Result<Url, ChatFailure> {
+        let mut known = self
+            .endpoints
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, _, url)) = known.iter().find(|(p, b, _)| *p == provider && b == base) {
+            return Ok(url.clone());
+        }
+        let url = wire_endpoint(provider, wire, base)?;
+        known.push((provider, base.to_owned(), url.clone()));
+        Ok(url)
     }
 
     /// POSTs `body` (the provider's own request format) for `model` to `base`, the
@@ -195,7 +222,13 @@ impl ChatClient {
                 "the HTTP client could not be initialised",
             )
         })?;
-        let url = chat_url(provider, wire, base, model, stream)?;
+        let url = finish_chat_url(
+            provider,
+            wire,
+            self.endpoint(provider, wire, base)?,
+            model,
+            stream,
+        )?;
         let mut headers = HeaderMap::new();
         headers.insert(
             reqwest::header::CONTENT_TYPE,
@@ -289,6 +322,57 @@ impl ChatClient {
     }
 }
 
+fn misconfigured(provider: ProviderId, what: &str) -> ChatFailure {
+    failure(provider, FailureKind::Misconfigured, None, what.to_owned())
+}
+
+/// The checked URL a wire's requests start from (Gemini's still lacks the model).
+fn wire_endpoint(provider: ProviderId, wire: ChatWire, base: &str) -> Result<Url, ChatFailure> {
+    let path = match wire {
+        ChatWire::OpenAi => "/api/v1/chat/completions",
+        ChatWire::Anthropic => "/v1/messages",
+        ChatWire::Gemini => "/v1beta/models/",
+    };
+    endpoint(provider, base, path, &[])
+        .map_err(|_| misconfigured(provider, "its configured base URL is not a valid URL"))
+}
+
+/// The URL of one request, from its wire's endpoint.
+fn finish_chat_url(
+    provider: ProviderId,
+    wire: ChatWire,
+    mut url: Url,
+    model: &str,
+    stream: bool,
+) -> Result<Url, ChatFailure> {
+    if wire != ChatWire::Gemini {
+        return Ok(url);
+    }
+    if model.is_empty()
+        || model.contains(['/', '?', '#', ':'])
+        || model.chars().any(char::is_control)
+    {
+        return Err(misconfigured(
+            provider,
+            "the model id is not usable in a URL",
+        ));
+    }
+    let method = if stream {
+        "streamGenerateContent"
+    } else {
+        "generateContent"
+    };
+    url.path_segments_mut()
+        .expect("an http(s) base")
+        .pop_if_empty()
+        .push(&format!("{model}:{method}"));
+    if stream {
+        url.set_query(Some("alt=sse"));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
 fn chat_url(
     provider: ProviderId,
     wire: ChatWire,
@@ -296,36 +380,13 @@ fn chat_url(
     model: &str,
     stream: bool,
 ) -> Result<Url, ChatFailure> {
-    let misconfigured =
-        |what: &str| failure(provider, FailureKind::Misconfigured, None, what.to_owned());
-    let url = match wire {
-        ChatWire::OpenAi => endpoint(provider, base, "/api/v1/chat/completions", &[]),
-        ChatWire::Anthropic => endpoint(provider, base, "/v1/messages", &[]),
-        ChatWire::Gemini => {
-            if model.is_empty()
-                || model.contains(['/', '?', '#', ':'])
-                || model.chars().any(char::is_control)
-            {
-                return Err(misconfigured("the model id is not usable in a URL"));
-            }
-            let method = if stream {
-                "streamGenerateContent"
-            } else {
-                "generateContent"
-            };
-            endpoint(provider, base, "/v1beta/models/", &[]).map(|mut url| {
-                url.path_segments_mut()
-                    .expect("an http(s) base")
-                    .pop_if_empty()
-                    .push(&format!("{model}:{method}"));
-                if stream {
-                    url.set_query(Some("alt=sse"));
-                }
-                url
-            })
-        }
-    };
-    url.map_err(|_| misconfigured("its configured base URL is not a valid URL"))
+    finish_chat_url(
+        provider,
+        wire,
+        wire_endpoint(provider, wire, base)?,
+        model,
+        stream,
+    )
 }
 
 async fn read_error_body(mut response: reqwest::Response) -> String {
