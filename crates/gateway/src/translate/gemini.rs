@@ -17,8 +17,8 @@
 //!   `type: [T, "null"]` becomes `type: T, nullable: true`, recursively.
 //! - `ToolChoice`: auto/none/required → `functionCallingConfig.mode` AUTO/NONE/ANY; a named
 //!   tool → ANY with `allowedFunctionNames`.
-//! - Responses: `candidates[0]` only; `thought` parts are dropped; function calls get ids
-//!   `call_<n>` (n counts the calls of the response from 0) unless Gemini gave an `id`;
+//! - Responses: `candidates[0]` only; `thought` parts are dropped; function calls get fresh
+//!   ids ([`super::ir::new_tool_call_id`]) unless Gemini gave an `id`;
 //!   `STOP` with function calls is `ToolCalls`; a prompt blocked by `promptFeedback` is
 //!   `ContentFilter` with no text. Output tokens include `thoughtsTokenCount`.
 
@@ -127,9 +127,9 @@ impl RpcStatus {
 }
 
 impl GenerateContentResponse {
-    /// The non-thought text of the first candidate and its function calls (`call_<n>` ids
-    /// numbered from `first_call`).
-    pub(crate) fn content(&self, first_call: usize) -> (String, Vec<ToolCall>) {
+    /// The non-thought text of the first candidate and its function calls (with fresh ids
+    /// where Gemini gave none).
+    pub(crate) fn content(&self) -> (String, Vec<ToolCall>) {
         let mut text = String::new();
         let mut calls = Vec::new();
         let parts = self
@@ -139,10 +139,7 @@ impl GenerateContentResponse {
             .map(|c| c.parts.as_slice());
         for part in parts.unwrap_or_default() {
             if let Some(call) = &part.function_call {
-                let id = call
-                    .id
-                    .clone()
-                    .unwrap_or_else(|| format!("call_{}", first_call + calls.len()));
+                let id = call.id.clone().unwrap_or_else(super::ir::new_tool_call_id);
                 let args = call
                     .args
                     .clone()
@@ -187,7 +184,7 @@ pub fn parse_response(body: &[u8]) -> Result<ChatResponse, TranslateError> {
             message: err.message(),
         });
     }
-    let (text, tool_calls) = resp.content(0);
+    let (text, tool_calls) = resp.content();
     let finish_reason =
         resp.finish_reason(!tool_calls.is_empty())
             .unwrap_or(if tool_calls.is_empty() {

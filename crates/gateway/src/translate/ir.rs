@@ -126,6 +126,14 @@ pub enum Image {
     Base64 { media_type: String, data: String },
 }
 
+/// An id for a tool call whose provider gave none (Gemini never does; an OpenAI-compatible
+/// provider may not): `call_` and 32 random hex digits, unique across turns and requests,
+/// so a conversation that moves to another provider (Anthropic refuses repeated
+/// `tool_use` ids) still pairs every result with its call.
+pub fn new_tool_call_id() -> String {
+    format!("call_{}", uuid::Uuid::new_v4().simple())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolCall {
     pub id: String,

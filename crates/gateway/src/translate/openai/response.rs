@@ -3,6 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{ChatCompletion, usage_json};
+use crate::translate::ir::new_tool_call_id;
 use crate::translate::{ChatResponse, FinishReason, ToolCall, TranslateError, json};
 
 /// Parses an OpenAI-compatible upstream response (its first choice).
@@ -39,9 +40,8 @@ pub fn parse_response(body: &[u8]) -> Result<ChatResponse, TranslateError> {
     let tool_calls: Vec<ToolCall> = message
         .tool_calls
         .iter()
-        .enumerate()
-        .map(|(i, c)| ToolCall {
-            id: c.id.clone().unwrap_or_else(|| format!("call_{i}")),
+        .map(|c| ToolCall {
+            id: c.id.clone().unwrap_or_else(new_tool_call_id),
             name: c.function.name.clone().unwrap_or_default(),
             arguments: c.function.arguments_string(),
         })

@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 use super::{Delta, UpstreamFormat};
 use crate::translate::anthropic::{self, BlockDelta, ContentBlock, StreamEvent};
 use crate::translate::gemini::GenerateContentResponse;
+use crate::translate::ir::new_tool_call_id;
 use crate::translate::openai::ChatCompletionChunk;
 use crate::translate::{FinishReason, TranslateError, Usage};
 
@@ -75,7 +76,7 @@ impl OpenAiDecoder {
                 self.started.push(key);
                 out.push(Delta::ToolStart {
                     key,
-                    id: call.id.clone().unwrap_or_else(|| format!("call_{key}")),
+                    id: call.id.clone().unwrap_or_else(new_tool_call_id),
                     name: call.function.name.clone().unwrap_or_default(),
                 });
             }
@@ -183,7 +184,7 @@ fn decode_gemini(calls: &mut u32, data: &str, out: &mut Vec<Delta>) -> Result<()
     if let Some(usage) = &resp.usage_metadata {
         out.push(Delta::Usage(usage.to_usage()));
     }
-    let (text, tool_calls) = resp.content(*calls as usize);
+    let (text, tool_calls) = resp.content();
     if !text.is_empty() {
         out.push(Delta::Text(text));
     }

@@ -16,8 +16,8 @@
 //! - Across formats the events go through neutral deltas (text, tool-call start, tool-call
 //!   argument fragment, finish reason, usage); thinking/reasoning deltas are dropped.
 //!   OpenAI chunks to an Anthropic caller become one content block per text run and per
-//!   tool call; tool-call ids are the upstream's (Gemini: `call_<n>`, counted over the
-//!   stream).
+//!   tool call; tool-call ids are the upstream's, or fresh ones where it gave none (always
+//!   for Gemini).
 //! - Nothing is sent before there is something to say: the opening events (OpenAI role
 //!   chunk, Anthropic `message_start`, `content_block_start`, `ping`) are held until the
 //!   first content delta (or `finish`), so that a failure right after the upstream's

@@ -53,6 +53,44 @@ pub(super) fn feed_all(t: &mut StreamTranslator, text: &str) -> Vec<Vec<SseEvent
         .collect()
 }
 
+/// Whether `s` is a fresh tool-call id: `call_` and 32 lowercase hex digits.
+fn is_fresh_call_id(s: &str) -> bool {
+    s.strip_prefix("call_").is_some_and(|hex| {
+        hex.len() == 32
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// Renames fresh tool-call ids `call_0`, `call_1`… in order of first appearance (the same
+/// id the same name): what tests compare, having checked the ids' form, and that distinct
+/// calls got distinct ids.
+pub(super) fn number_fresh_ids(value: &mut Value, seen: &mut Vec<String>) {
+    match value {
+        Value::String(s) if is_fresh_call_id(s) => {
+            let n = seen.iter().position(|id| id == s).unwrap_or_else(|| {
+                seen.push(s.clone());
+                seen.len() - 1
+            });
+            *s = format!("call_{n}");
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| number_fresh_ids(v, seen)),
+        Value::Object(map) => map.values_mut().for_each(|v| number_fresh_ids(v, seen)),
+        _ => {}
+    }
+}
+
+/// [`parsed`], with fresh tool-call ids numbered by [`number_fresh_ids`].
+pub(super) fn parsed_numbered(events: &[SseEvent]) -> Vec<(Option<&'static str>, Value)> {
+    let mut seen = Vec::new();
+    let mut events = parsed(events);
+    for (_, data) in &mut events {
+        number_fresh_ids(data, &mut seen);
+    }
+    events
+}
+
 /// Events as (name, parsed data); `[DONE]` stays a string.
 pub(super) fn parsed(events: &[SseEvent]) -> Vec<(Option<&'static str>, Value)> {
     events

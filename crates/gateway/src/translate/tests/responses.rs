@@ -1,6 +1,6 @@
 //! Upstream responses → neutral → caller responses.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::translate::{
     ChatResponse, FinishReason, ToolCall, TranslateError, Usage, anthropic, gemini, openai,
@@ -145,7 +145,19 @@ fn gemini_response_with_function_calls_thoughts_and_usage() {
         "usageMetadata": {"promptTokenCount": 200, "candidatesTokenCount": 30, "thoughtsTokenCount": 12, "totalTokenCount": 242, "cachedContentTokenCount": 150},
         "modelVersion": "gemini-2.5-flash", "responseId": "resp-1"
     }));
-    let resp = gemini::parse_response(&body).unwrap();
+    let mut resp = gemini::parse_response(&body).unwrap();
+    // Gemini gives no ids: each call gets a fresh one, distinct from the other's and from
+    // those of any other response (so a later turn's calls never repeat an earlier id).
+    let again = gemini::parse_response(&body).unwrap();
+    for call in &again.tool_calls {
+        assert!(resp.tool_calls.iter().all(|c| c.id != call.id), "{call:?}");
+    }
+    let mut seen = Vec::new();
+    for call in &mut resp.tool_calls {
+        let mut id = Value::String(std::mem::take(&mut call.id));
+        super::number_fresh_ids(&mut id, &mut seen);
+        call.id = id.as_str().unwrap().to_owned();
+    }
     assert_eq!(
         resp,
         ChatResponse {

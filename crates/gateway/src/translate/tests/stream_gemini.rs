@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::{chunk, done, ev, feed_all, opts, parsed, usage_chunk};
+use super::{chunk, done, ev, feed_all, opts, parsed, parsed_numbered, usage_chunk};
 use crate::translate::{
     CallerFormat, FinishReason, StreamTranslator, TranslateError, UpstreamFormat, Usage,
 };
@@ -95,7 +95,7 @@ fn function_calls_to_openai_caller() {
     let all = feed_all(&mut t, TOOLS).concat();
     let call = |fields: Value| chunk(json!({"tool_calls": [fields]}), json!(null));
     assert_eq!(
-        parsed(&all),
+        parsed_numbered(&all),
         vec![
             chunk(
                 json!({"role": "assistant", "content": "Checking both."}),
@@ -153,7 +153,7 @@ fn function_calls_to_anthropic_caller() {
             "message_stop",
         ]
     );
-    let events = parsed(&all);
+    let events = parsed_numbered(&all);
     assert_eq!(
         events[4].1["content_block"],
         json!({"type": "tool_use", "id": "call_0", "name": "get_weather", "input": {}})
