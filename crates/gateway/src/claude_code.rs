@@ -1,5 +1,5 @@
 //! `claude-code` candidates: served by the local Claude Code CLI, one process per request
-//! (`Upstream::claude_code_chat`), the answer taken whole.
+//! (`Upstream::claude_code_chat`, or `claude_code_stream` for streaming callers).
 //!
 //! - The CLI cannot take the caller's tools (it runs with none) nor images (the prompt is
 //!   text on stdin): a request that needs either is refused for this candidate
@@ -13,17 +13,21 @@
 //!   the CLI and are ignored. The finish reason is `Length` when the CLI reports
 //!   `max_tokens`, `Stop` otherwise; usage is the CLI's (cache reads and writes counted as
 //!   input).
-//! - Streaming callers get the whole answer as one complete stream in their format
-//!   ([`translate::render_stream`]) once the CLI is done; a failure before that (timeout,
-//!   login, …) can still fall back to the next candidate.
+//! - Streaming callers get the answer as the model writes it: the CLI runs with
+//!   `--include-partial-messages` and its raw Anthropic stream events go through the same
+//!   translator and failover rule as an HTTP upstream's ([`open_stream`]): a failure before
+//!   the first event reaches the caller (timeout, login, …) falls back to the next
+//!   candidate, one after it ends the stream with an error event.
+//! - At most `AIPROVIDERS_CLAUDE_MAX_CONCURRENT` CLI processes run at once (4 by default);
+//!   beyond that the candidate fails at once as rate limited (its key rests 1 s) and the next
+//!   one is tried.
 
-use aiproviders_providers::ChatFailure;
+use aiproviders_providers::{ChatAnswer, ChatFailure};
 use aiproviders_service::routing::Offer;
-use axum::body::Body;
 use axum::response::Response;
 
-use crate::engine::{UsageContext, event_stream, render_whole, stream_options};
-use crate::translate::{self, CallerFormat, ChatRequest, ChatResponse, FinishReason, Role, Usage};
+use crate::engine::{UsageContext, render_whole};
+use crate::translate::{CallerFormat, ChatRequest, ChatResponse, FinishReason, Role, Usage};
 
 /// Why the CLI cannot serve `request`, if it cannot.
 pub(crate) fn refusal(request: &ChatRequest) -> Option<&'static str> {
@@ -84,18 +88,10 @@ pub(crate) fn flatten(request: &ChatRequest) -> Prompt {
     }
 }
 
-/// One attempt: runs the CLI and answers in the caller's format (usage recorded), or the
-/// failure for the fallback.
-pub(crate) async fn attempt(
-    upstream: &aiproviders_providers::Upstream,
-    format: CallerFormat,
-    request: &ChatRequest,
-    offer: &Offer,
-    usage: &UsageContext,
-    attempts: usize,
-) -> Result<Response, ChatFailure> {
-    let Prompt { system, prompt } = flatten(request);
-    if prompt.trim().is_empty() {
+/// The prompt of `request`, or the failure of a conversation without text.
+fn prompt_of(request: &ChatRequest, offer: &Offer) -> Result<Prompt, ChatFailure> {
+    let prompt = flatten(request);
+    if prompt.prompt.trim().is_empty() {
         return Err(ChatFailure {
             provider: offer.provider(),
             kind: aiproviders_providers::FailureKind::BadRequest,
@@ -104,6 +100,33 @@ pub(crate) async fn attempt(
             message: "the conversation has no text to send".to_owned(),
         });
     }
+    Ok(prompt)
+}
+
+/// A streaming attempt: the CLI started with its events coming as Anthropic SSE (read by
+/// the engine like an HTTP upstream's stream), or the failure for the fallback.
+pub(crate) async fn open_stream(
+    upstream: &aiproviders_providers::Upstream,
+    request: &ChatRequest,
+    offer: &Offer,
+) -> Result<ChatAnswer, ChatFailure> {
+    let Prompt { system, prompt } = prompt_of(request, offer)?;
+    upstream
+        .claude_code_stream(offer.model.model_id.as_str(), system.as_deref(), prompt)
+        .await
+}
+
+/// A non-streaming attempt: runs the CLI and answers in the caller's format (usage
+/// recorded), or the failure for the fallback.
+pub(crate) async fn attempt(
+    upstream: &aiproviders_providers::Upstream,
+    format: CallerFormat,
+    request: &ChatRequest,
+    offer: &Offer,
+    usage: &UsageContext,
+    attempts: usize,
+) -> Result<Response, ChatFailure> {
+    let Prompt { system, prompt } = prompt_of(request, offer)?;
     let run = upstream
         .claude_code_chat(offer.model.model_id.as_str(), system.as_deref(), &prompt)
         .await?;
@@ -123,12 +146,7 @@ pub(crate) async fn attempt(
         },
     };
     usage.record(Some(offer), response.usage, attempts, "ok");
-    if !request.stream {
-        return Ok(render_whole(format, request, &response));
-    }
-    let events = translate::render_stream(&response, format, stream_options(format, request));
-    let body: String = events.iter().map(|e| e.to_wire()).collect();
-    Ok(event_stream(Body::from(body)))
+    Ok(render_whole(format, request, &response))
 }
 
 #[cfg(test)]

@@ -280,7 +280,24 @@ impl Gateway {
                 attempts += 1;
                 last_tried = Some(offer);
                 let upstream = self.services.upstream();
-                claude_code::attempt(upstream, format, request, offer, &usage, attempts).await
+                if request.stream {
+                    match claude_code::open_stream(upstream, request, offer).await {
+                        Ok(answer) => {
+                            let attempt = Attempt {
+                                format,
+                                request,
+                                wire: ChatWire::Anthropic,
+                                offer,
+                                usage: &usage,
+                                number: attempts,
+                            };
+                            self.stream(attempt, answer).await
+                        }
+                        Err(failure) => Err(failure),
+                    }
+                } else {
+                    claude_code::attempt(upstream, format, request, offer, &usage, attempts).await
+                }
             } else {
                 let Some(wire) = ChatWire::of(offer.provider()) else {
                     self.health.neutral(&offer.key_id);

@@ -78,19 +78,42 @@ pub struct ChatFailure {
     pub message: String,
 }
 
-/// A successful answer whose body has not been read.
+/// A successful answer whose body has not been read: an HTTP response, or the events of a
+/// local Claude Code CLI run (already Anthropic SSE, produced by `claude_stream`).
 #[derive(Debug)]
 pub struct ChatAnswer {
     pub status: u16,
     pub content_type: Option<String>,
-    response: reqwest::Response,
+    body: AnswerBody,
+}
+
+#[derive(Debug)]
+enum AnswerBody {
+    Http(reqwest::Response),
+    /// Pieces sent by a task; a failure ends the body.
+    Channel(tokio::sync::mpsc::Receiver<Result<Bytes, ChatFailure>>),
 }
 
 impl ChatAnswer {
+    /// An answer whose body a task sends piece by piece (`text/event-stream`).
+    pub(crate) fn from_channel(
+        receiver: tokio::sync::mpsc::Receiver<Result<Bytes, ChatFailure>>,
+    ) -> Self {
+        Self {
+            status: 200,
+            content_type: Some("text/event-stream".to_owned()),
+            body: AnswerBody::Channel(receiver),
+        }
+    }
+
     /// The next piece of the body; `Ok(None)` at its end. A stall longer than the idle
     /// limit, or a broken connection, is a failure.
     pub async fn chunk(&mut self, provider: ProviderId) -> Result<Option<Bytes>, ChatFailure> {
-        self.response.chunk().await.map_err(|error| {
+        let response = match &mut self.body {
+            AnswerBody::Http(response) => response,
+            AnswerBody::Channel(receiver) => return receiver.recv().await.transpose(),
+        };
+        response.chunk().await.map_err(|error| {
             let error = error.without_url();
             failure(
                 provider,
@@ -305,7 +328,7 @@ impl ChatClient {
             return Ok(ChatAnswer {
                 status: status.as_u16(),
                 content_type,
-                response,
+                body: AnswerBody::Http(response),
             });
         }
         let retry_after_seconds = retry_after(response.headers());

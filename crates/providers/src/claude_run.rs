@@ -37,7 +37,7 @@ use crate::claude_cli::{ClaudeCli, QUIET_ENV};
 pub const DEFAULT_PROMPT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// stdout read from one run at most.
-const MAX_OUTPUT: u64 = 16 << 20;
+pub(crate) const MAX_OUTPUT: u64 = 16 << 20;
 
 /// The model aliases the CLI takes for `--model`.
 pub(crate) const MODEL_ALIASES: [&str; 3] = ["haiku", "sonnet", "opus"];
@@ -72,7 +72,11 @@ pub struct CliRun {
     pub cost_usd: Option<f64>,
 }
 
-fn failure(kind: FailureKind, status: Option<u16>, message: impl Into<String>) -> ChatFailure {
+pub(crate) fn failure(
+    kind: FailureKind,
+    status: Option<u16>,
+    message: impl Into<String>,
+) -> ChatFailure {
     ChatFailure {
         provider: ProviderId::ClaudeCode,
         kind,
@@ -82,20 +86,22 @@ fn failure(kind: FailureKind, status: Option<u16>, message: impl Into<String>) -
     }
 }
 
+/// A started CLI process, with the system prompt file that must outlive it.
+pub(crate) struct Started {
+    pub child: tokio::process::Child,
+    pub _system_file: Option<SystemPromptFile>,
+}
+
 impl ClaudeCli {
-    /// Runs `prompt` (sent on stdin) with `--model <model_alias>` (one of `haiku`, `sonnet`,
-    /// `opus`) and `system` appended to the CLI's system prompt, in `workdir`, killing the
-    /// CLI past `timeout`. Failures: `Misconfigured` (no binary, or it cannot be started),
-    /// `Timeout`, `Auth` (not logged in, credential refused), `RateLimited` (429), `Server`
-    /// (anything else the CLI reports, output it cannot make sense of).
-    pub async fn run_prompt(
+    /// Starts the CLI for one prompt (see the module docs); with `partial_messages`, it also
+    /// prints the model's raw stream events (`--include-partial-messages`).
+    pub(crate) fn start(
         &self,
         model_alias: &str,
         system: Option<&str>,
-        prompt: &str,
-        timeout: Duration,
         workdir: &Path,
-    ) -> Result<CliRun, ChatFailure> {
+        partial_messages: bool,
+    ) -> Result<Started, ChatFailure> {
         if !MODEL_ALIASES.contains(&model_alias) {
             return Err(failure(
                 FailureKind::ModelNotFound,
@@ -117,6 +123,9 @@ impl ClaudeCli {
             .args(["--model", model_alias])
             .args(["--tools", "", "--strict-mcp-config"])
             .args(["--no-session-persistence", "--disable-slash-commands"]);
+        if partial_messages {
+            command.arg("--include-partial-messages");
+        }
         let system_file = match system.filter(|s| !s.is_empty()) {
             Some(system) => Some(SystemPromptFile::write(workdir, system)?),
             None => None,
@@ -124,7 +133,7 @@ impl ClaudeCli {
         if let Some(file) = &system_file {
             command.arg("--append-system-prompt-file").arg(&file.path);
         }
-        let mut child = command
+        let child = command
             .current_dir(workdir)
             .envs(QUIET_ENV)
             .stdin(Stdio::piped())
@@ -140,6 +149,29 @@ impl ClaudeCli {
                     "the Claude Code CLI could not be started",
                 )
             })?;
+        Ok(Started {
+            child,
+            _system_file: system_file,
+        })
+    }
+
+    /// Runs `prompt` (sent on stdin) with `--model <model_alias>` (one of `haiku`, `sonnet`,
+    /// `opus`) and `system` appended to the CLI's system prompt, in `workdir`, killing the
+    /// CLI past `timeout`. Failures: `Misconfigured` (no binary, or it cannot be started),
+    /// `Timeout`, `Auth` (not logged in, credential refused), `RateLimited` (429), `Server`
+    /// (anything else the CLI reports, output it cannot make sense of).
+    pub async fn run_prompt(
+        &self,
+        model_alias: &str,
+        system: Option<&str>,
+        prompt: &str,
+        timeout: Duration,
+        workdir: &Path,
+    ) -> Result<CliRun, ChatFailure> {
+        let Started {
+            mut child,
+            _system_file,
+        } = self.start(model_alias, system, workdir, false)?;
         let stdin = child.stdin.take();
         let stdout = child.stdout.take();
         let write = async move {
@@ -211,6 +243,13 @@ impl ClaudeCli {
     }
 }
 
+/// One raw Anthropic stream event the CLI passed on: its type and its JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PartialEvent {
+    pub name: String,
+    pub data: String,
+}
+
 /// What the NDJSON lines of one run said.
 #[derive(Debug, Default)]
 pub(crate) struct StreamJson {
@@ -226,15 +265,16 @@ pub(crate) struct StreamJson {
 
 impl StreamJson {
     /// Takes one line (its `\n` included or not); anything that is not a JSON object is
-    /// skipped (only looked at for a login hint).
-    pub(crate) fn line(&mut self, line: &[u8]) {
+    /// skipped (only looked at for a login hint). Returns the raw Anthropic event of a
+    /// `stream_event` line of the main conversation (`--include-partial-messages`).
+    pub(crate) fn line(&mut self, line: &[u8]) -> Option<PartialEvent> {
         let line = line.trim_ascii();
         if line.is_empty() {
-            return;
+            return None;
         }
-        let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(line) else {
+        let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(line) else {
             self.auth_hint |= mentions_auth(&String::from_utf8_lossy(line));
-            return;
+            return None;
         };
         let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
         match object.get("type").and_then(Value::as_str) {
@@ -250,7 +290,7 @@ impl StreamJson {
                     self.auth_hint |= mentions_auth(error);
                 }
                 let Some(message) = object.get("message") else {
-                    return;
+                    return None;
                 };
                 if let Some(model) = text(message.get("model")).filter(|m| !m.starts_with('<')) {
                     self.model = Some(model);
@@ -265,8 +305,17 @@ impl StreamJson {
                 }
             }
             Some("result") => self.result = Some(object),
+            Some("stream_event") if object.get("parent_tool_use_id").is_none_or(Value::is_null) => {
+                let event = object.remove("event")?;
+                let name = event.get("type").and_then(Value::as_str)?.to_owned();
+                return Some(PartialEvent {
+                    name,
+                    data: event.to_string(),
+                });
+            }
             _ => {}
         }
+        None
     }
 
     /// The run's answer or failure, given how the process ended (`None`: unknown).
@@ -393,7 +442,7 @@ fn sanitized(subtype: &str) -> String {
     }
 }
 
-fn fmt_duration(duration: Duration) -> String {
+pub(crate) fn fmt_duration(duration: Duration) -> String {
     let ms = duration.as_millis();
     if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
@@ -404,7 +453,7 @@ fn fmt_duration(duration: Duration) -> String {
 
 /// A system prompt written for one run (mode 0600, in the run's private working directory),
 /// removed when dropped.
-struct SystemPromptFile {
+pub(crate) struct SystemPromptFile {
     path: PathBuf,
 }
 

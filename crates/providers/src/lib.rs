@@ -18,6 +18,7 @@ mod chat;
 mod claude_cli;
 mod claude_code;
 mod claude_run;
+mod claude_stream;
 mod credits;
 mod error;
 mod google;
@@ -35,7 +36,7 @@ pub use claude_run::{CliRun, DEFAULT_PROMPT_TIMEOUT};
 pub use error::UpstreamError;
 pub use http::UpstreamLimits;
 pub use registry::{ProviderInfo, ProviderRegistry, ProviderSettings};
-pub use upstream::Upstream;
+pub use upstream::{DEFAULT_CLAUDE_MAX_CONCURRENT, Upstream};
 
 /// Entry points for `benches/parse.rs` only: not part of the API, may change at any time.
 #[doc(hidden)]

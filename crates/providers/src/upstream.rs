@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,17 +34,27 @@ struct Claude {
     cli: ClaudeCli,
     prompt_timeout: Duration,
     workdir: tokio::sync::OnceCell<tempfile::TempDir>,
+    /// One permit per CLI process allowed to run at once.
+    slots: Arc<tokio::sync::Semaphore>,
+    max_concurrent: usize,
 }
 
 impl Claude {
-    fn new(cli: ClaudeCli, prompt_timeout: Duration) -> Self {
+    fn new(cli: ClaudeCli, prompt_timeout: Duration, max_concurrent: usize) -> Self {
+        let max_concurrent = max_concurrent.max(1);
         Self {
             cli,
             prompt_timeout,
             workdir: tokio::sync::OnceCell::new(),
+            slots: Arc::new(tokio::sync::Semaphore::new(max_concurrent)),
+            max_concurrent,
         }
     }
 }
+
+/// How many Claude Code CLI processes may run at once when nothing is configured
+/// (`AIPROVIDERS_CLAUDE_MAX_CONCURRENT`): each one is a Node.js process of a few hundred MB.
+pub const DEFAULT_CLAUDE_MAX_CONCURRENT: usize = 4;
 
 struct Inner {
     http: Http,
@@ -85,14 +96,23 @@ impl Upstream {
                 deco: OpenRouterLike::deco(settings.deco_url),
                 claude_code: ClaudeCode,
             }),
-            claude: Arc::new(Claude::new(ClaudeCli::new(None), DEFAULT_PROMPT_TIMEOUT)),
+            claude: Arc::new(Claude::new(
+                ClaudeCli::new(None),
+                DEFAULT_PROMPT_TIMEOUT,
+                DEFAULT_CLAUDE_MAX_CONCURRENT,
+            )),
         }
     }
 
     /// Replaces how the Claude Code CLI is found (by default: `claude` on `PATH`, then the
     /// usual install locations) and the time limit of one gateway prompt (default 300 s).
-    pub fn with_claude_cli(mut self, cli: ClaudeCli, prompt_timeout: Duration) -> Self {
-        self.claude = Arc::new(Claude::new(cli, prompt_timeout));
+    pub fn with_claude_cli(
+        mut self,
+        cli: ClaudeCli,
+        prompt_timeout: Duration,
+        max_concurrent: usize,
+    ) -> Self {
+        self.claude = Arc::new(Claude::new(cli, prompt_timeout, max_concurrent));
         self
     }
 
@@ -102,25 +122,79 @@ impl Upstream {
     }
 
     /// Runs one gateway prompt through the local Claude Code CLI (one process, killed past
-    /// the configured time limit). `model` is a `claude-code` model id
-    /// (`claude-code:haiku|sonnet|opus`); `system` is appended to the CLI's system prompt.
+    /// the configured time limit) and returns the whole answer. `model` is a `claude-code`
+    /// model id (`claude-code:haiku|sonnet|opus`); `system` is appended to the CLI's system
+    /// prompt. At most `AIPROVIDERS_CLAUDE_MAX_CONCURRENT` processes run at once; beyond
+    /// that the prompt fails at once as `RateLimited` (retry after 1 s), and the gateway
+    /// moves on to its next candidate.
     pub async fn claude_code_chat(
         &self,
         model: &str,
         system: Option<&str>,
         prompt: &str,
     ) -> Result<CliRun, ChatFailure> {
-        let failure = |kind, message: &str| ChatFailure {
+        let (alias, _permit, workdir) = self.claude_slot(model).await?;
+        let claude = &*self.claude;
+        claude
+            .cli
+            .run_prompt(alias, system, prompt, claude.prompt_timeout, workdir)
+            .await
+    }
+
+    /// [`Self::claude_code_chat`], streamed: the answer's Anthropic stream events as the CLI
+    /// prints them (`claude_stream`).
+    pub async fn claude_code_stream(
+        &self,
+        model: &str,
+        system: Option<&str>,
+        prompt: String,
+    ) -> Result<ChatAnswer, ChatFailure> {
+        let (alias, permit, workdir) = self.claude_slot(model).await?;
+        let claude = &*self.claude;
+        claude.cli.stream_prompt(
+            alias,
+            system,
+            prompt,
+            claude.prompt_timeout,
+            workdir,
+            permit,
+        )
+    }
+
+    /// The CLI's model alias of `model`, a concurrency slot, and the working directory.
+    async fn claude_slot<'m>(
+        &self,
+        model: &'m str,
+    ) -> Result<(&'m str, tokio::sync::OwnedSemaphorePermit, &Path), ChatFailure> {
+        let failure = |kind, message: String| ChatFailure {
             provider: ProviderId::ClaudeCode,
             kind,
             status: None,
             retry_after_seconds: None,
-            message: message.to_owned(),
+            message,
         };
-        let alias = model
-            .strip_prefix("claude-code:")
-            .ok_or_else(|| failure(FailureKind::ModelNotFound, "is not a claude-code model"))?;
+        let alias = model.strip_prefix("claude-code:").ok_or_else(|| {
+            failure(
+                FailureKind::ModelNotFound,
+                "is not a claude-code model".to_owned(),
+            )
+        })?;
         let claude = &*self.claude;
+        let permit = claude
+            .slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ChatFailure {
+                retry_after_seconds: Some(1),
+                ..failure(
+                    FailureKind::RateLimited,
+                    format!(
+                        "the Claude Code CLI is already running {} prompts \
+                     (AIPROVIDERS_CLAUDE_MAX_CONCURRENT)",
+                        claude.max_concurrent
+                    ),
+                )
+            })?;
         let workdir = claude
             .workdir
             .get_or_try_init(|| async {
@@ -133,13 +207,10 @@ impl Upstream {
                 tracing::warn!(%error, "could not make a working directory for the Claude Code CLI");
                 failure(
                     FailureKind::Server,
-                    "no working directory for the Claude Code CLI could be made",
+                    "no working directory for the Claude Code CLI could be made".to_owned(),
                 )
             })?;
-        claude
-            .cli
-            .run_prompt(alias, system, prompt, claude.prompt_timeout, workdir.path())
-            .await
+        Ok((alias, permit, workdir.path()))
     }
 
     /// Sends an inference request (already in the provider's own format) for `model` with

@@ -143,6 +143,14 @@ impl Settings {
                 )?
                 .max(1),
             ),
+            claude_max_concurrent: usize::try_from(
+                env_u64(
+                    "AIPROVIDERS_CLAUDE_MAX_CONCURRENT",
+                    ServiceSettings::default().claude_max_concurrent as u64,
+                )?
+                .max(1),
+            )
+            .unwrap_or(usize::MAX),
         };
         Ok(Self {
             listen: args.listen,

@@ -54,6 +54,9 @@ pub struct ServiceSettings {
     /// The time limit of one gateway prompt run through the Claude Code CLI
     /// (`AIPROVIDERS_CLAUDE_TIMEOUT_SECS`).
     pub claude_timeout: Duration,
+    /// How many Claude Code CLI processes may run at once
+    /// (`AIPROVIDERS_CLAUDE_MAX_CONCURRENT`).
+    pub claude_max_concurrent: usize,
 }
 
 impl Default for ServiceSettings {
@@ -64,6 +67,7 @@ impl Default for ServiceSettings {
             public_origin: "http://127.0.0.1:8080".to_owned(),
             claude_bin: None,
             claude_timeout: aiproviders_providers::DEFAULT_PROMPT_TIMEOUT,
+            claude_max_concurrent: aiproviders_providers::DEFAULT_CLAUDE_MAX_CONCURRENT,
         }
     }
 }
@@ -108,6 +112,7 @@ impl Services {
         let upstream = upstream.with_claude_cli(
             ClaudeCli::new(settings.claude_bin.clone()),
             settings.claude_timeout,
+            settings.claude_max_concurrent,
         );
         Ok(Arc::new_cyclic(|me| Self {
             me: me.clone(),

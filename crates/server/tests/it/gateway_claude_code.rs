@@ -15,7 +15,10 @@ const MODEL: &str = "claude-code/claude-code:sonnet";
 /// Answers `--version` and `auth status --json` like a logged-in CLI 2.1.229, and `-p …` with
 /// the three stream-json lines of reference §4.4, the result being `cli says: ` and the last
 /// line of the prompt read from stdin. Records its arguments in `args` and its stdin in
-/// `stdin`, next to it; sleeps 10 s first while a file `sleep` is there.
+/// `stdin`, next to it; sleeps 10 s first while a file `sleep` is there. While a file
+/// `partial` is there and it is asked for `--include-partial-messages`, it first prints the
+/// answer as raw stream events, in two text deltas (1 s apart while `slow` is there; with an
+/// error result in between, and exit code 1, while `fail_mid` is there).
 const FAKE_CLAUDE: &str = r#"#!/bin/sh
 dir=$(dirname "$0")
 case "$1" in
@@ -32,6 +35,21 @@ case "$1" in
     if [ -e "$dir/sleep" ]; then sleep 10; fi
     last=$(tail -n 1 "$dir/stdin" | sed 's/\\/\\\\/g; s/"/\\"/g')
     echo 'a line that is not JSON'
+    ev() { printf '{"type":"stream_event","event":%s,"session_id":"s","parent_tool_use_id":null,"uuid":"u"}\n' "$1"; }
+    if [ -e "$dir/partial" ] && grep -qx -- --include-partial-messages "$dir/args"; then
+      ev '{"type":"message_start","message":{"id":"msg_p","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}}'
+      ev '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}'
+      ev '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"cli says: "}}'
+      if [ -e "$dir/slow" ]; then sleep 1; fi
+      if [ -e "$dir/fail_mid" ]; then
+        echo '{"type":"result","subtype":"error_during_execution","is_error":true,"num_turns":1,"session_id":"s","api_error_status":500}'
+        exit 1
+      fi
+      ev "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"$last\"}}"
+      ev '{"type":"content_block_stop","index":0}'
+      ev '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":6}}'
+      ev '{"type":"message_stop"}'
+    fi
     echo '{"type":"system","subtype":"init","session_id":"0e639165-79b1-4bd4-bb0f-4cb4c15115d4","model":"claude-sonnet-4-5-20250929","cwd":"/home/user/project","tools":["Bash","Read","Edit"],"mcp_servers":[],"permissionMode":"default","apiKeySource":"none"}'
     echo '{"type":"assistant","message":{"id":"msg_01A","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Hello CLI Test"}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":6}},"parent_tool_use_id":null,"session_id":"0e639165-79b1-4bd4-bb0f-4cb4c15115d4"}'
     printf '{"type":"result","subtype":"success","is_error":false,"duration_ms":1998,"duration_api_ms":1976,"num_turns":1,"result":"cli says: %s","session_id":"0e639165-79b1-4bd4-bb0f-4cb4c15115d4","total_cost_usd":0.0079825,"usage":{"input_tokens":3,"output_tokens":6}}\n' "$last"
@@ -52,17 +70,21 @@ struct Cli {
 impl Cli {
     /// A server using the fake CLI (prompts limited to 2 s), the CLI activated by the owner.
     async fn start() -> Self {
+        Self::start_with(|options| options).await
+    }
+
+    async fn start_with(configure: impl FnOnce(AppOptions) -> AppOptions) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let bin = dir.path().join("claude");
         std::fs::write(&bin, FAKE_CLAUDE).unwrap();
         std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let app = TestApp::spawn_with(
+        let app = TestApp::spawn_with(configure(
             AppOptions::default()
                 .env("AIPROVIDERS_CLAUDE_BIN", bin.to_str().unwrap())
                 .env("AIPROVIDERS_CLAUDE_TIMEOUT_SECS", "2")
                 // The CLI's working directory is made there, and goes with the test's.
                 .env("TMPDIR", dir.path().to_str().unwrap()),
-        )
+        ))
         .await;
         let org = app.org();
         let owner = app.client(&org.owner).await;
@@ -331,4 +353,94 @@ async fn claude_code_models_are_served_by_the_local_cli() {
     let rows = usage["rows"].as_array().unwrap();
     let cli_row = rows.iter().find(|r| r["group"] == "claude-code").unwrap();
     assert_eq!(cli_row["requests"], 5, "{usage}");
+}
+
+/// With `--include-partial-messages` the CLI's answer reaches the caller as it is written:
+/// the first delta long before the run ends; a failure after it ends the stream with an
+/// error event; and a second prompt beyond `AIPROVIDERS_CLAUDE_MAX_CONCURRENT` is refused at
+/// once as rate limited.
+#[tokio::test(flavor = "multi_thread")]
+async fn streamed_claude_code_answers_arrive_as_the_cli_writes_them() {
+    let cli = Cli::start_with(|o| o.env("AIPROVIDERS_CLAUDE_MAX_CONCURRENT", "1")).await;
+    std::fs::write(cli.file("partial"), "").unwrap();
+    std::fs::write(cli.file("slow"), "").unwrap();
+    let ok_route = format!("{MODEL}@{}=ok", cli.key);
+    let stream_request =
+        |text: &str| {
+            cli.http
+            .post(format!("{}/v1/chat/completions", cli.app.base_url))
+            .bearer_auth(&cli.org.owner)
+            .json(&json!({"model": MODEL, "stream": true, "stream_options": {"include_usage": true},
+                          "messages": [{"role": "user", "content": text}]}))
+            .send()
+        };
+
+    let started = Instant::now();
+    let mut response = stream_request("piece by piece").await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-aiproviders-route"], ok_route.as_str());
+    let mut body = String::new();
+    let mut first_text_at = None;
+    // Meanwhile the only CLI slot is taken: another prompt is refused, not queued.
+    let (status, route, refused) = cli
+        .post(
+            "/v1/messages",
+            json!({"model": MODEL, "max_tokens": 10, "messages": [{"role": "user", "content": "too many"}]}),
+        )
+        .await;
+    assert_eq!(status, 429, "{refused}");
+    assert_eq!(route, format!("{MODEL}@{}=rate_limited", cli.key));
+    assert!(
+        refused.contains("AIPROVIDERS_CLAUDE_MAX_CONCURRENT"),
+        "{refused}"
+    );
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        body.push_str(std::str::from_utf8(&chunk).unwrap());
+        if first_text_at.is_none() && body.contains("cli says: ") {
+            first_text_at = Some(started.elapsed());
+        }
+    }
+    let ended = started.elapsed();
+    let first = first_text_at.expect("the first delta");
+    assert!(
+        ended >= first + Duration::from_millis(700),
+        "the first delta came at {first:?}, the end at {ended:?}: not streamed"
+    );
+    let chunks: Vec<Value> = events(&body)
+        .iter()
+        .filter(|(_, data)| data != "[DONE]")
+        .map(|(_, data)| serde_json::from_str(data).unwrap())
+        .collect();
+    let text: String = chunks
+        .iter()
+        .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
+        .collect();
+    assert_eq!(text, "cli says: piece by piece");
+    assert_eq!(chunks[chunks.len() - 1]["usage"]["completion_tokens"], 6);
+    assert!(body.trim_end().ends_with("data: [DONE]"), "{body}");
+    let args = read(&cli.file("args"));
+    assert!(
+        args.lines().any(|a| a == "--include-partial-messages"),
+        "{args}"
+    );
+
+    // A failure after the first delta: the caller has the start of the answer, then an
+    // error event, and no [DONE].
+    std::fs::write(cli.file("fail_mid"), "").unwrap();
+    let response = stream_request("breaks").await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("cli says: "), "{body}");
+    assert!(body.contains("\"error\""), "{body}");
+    assert!(!body.contains("[DONE]"), "{body}");
+    // The slot was given back each time: a plain prompt runs.
+    std::fs::remove_file(cli.file("fail_mid")).unwrap();
+    std::fs::remove_file(cli.file("slow")).unwrap();
+    let (status, _, body) = cli
+        .post(
+            "/v1/messages",
+            json!({"model": MODEL, "max_tokens": 10, "messages": [{"role": "user", "content": "again"}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
 }
