@@ -289,9 +289,7 @@ impl StreamJson {
                 if let Some(error) = object.get("error").and_then(Value::as_str) {
                     self.auth_hint |= mentions_auth(error);
                 }
-                let Some(message) = object.get("message") else {
-                    return None;
-                };
+                let message = object.get("message")?;
                 if let Some(model) = text(message.get("model")).filter(|m| !m.starts_with('<')) {
                     self.model = Some(model);
                 }
