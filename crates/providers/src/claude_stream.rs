@@ -88,8 +88,10 @@ impl ClaudeCli {
         let started = self.start(model_alias, system, workdir, true)?;
         let (sender, receiver) = mpsc::channel(BUFFER);
         tokio::spawn(async move {
-            let _permit = permit;
             let outcome = tokio::time::timeout(timeout, run(started, prompt, &sender)).await;
+            // The process is gone (waited for, or killed with the dropped run): its slot is
+            // free before the caller can see the end of the answer.
+            drop(permit);
             let end = match outcome {
                 // The caller went away: dropping the process kills it.
                 Ok(Err(Gone)) => return,

@@ -425,7 +425,8 @@ async fn streamed_claude_code_answers_arrive_as_the_cli_writes_them() {
     );
 
     // A failure after the first delta: the caller has the start of the answer, then an
-    // error event, and no [DONE].
+    // error event, and no [DONE]. (First the 1 s rest of the refused prompt's key ends.)
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     std::fs::write(cli.file("fail_mid"), "").unwrap();
     let response = stream_request("breaks").await.unwrap();
     assert_eq!(response.status(), 200);
