@@ -7,7 +7,6 @@
 //! generation may take long: instead of a total timeout there is a time limit for the
 //! response headers and an idle limit between body chunks.
 
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use aiproviders_domain::{ApiKey, ProviderId};
@@ -15,6 +14,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{StatusCode, Url};
 
+use crate::ProviderSettings;
 use crate::http::{endpoint, retry_after};
 
 /// The request format a provider speaks.
@@ -154,9 +154,10 @@ impl Default for ChatLimits {
 pub struct ChatClient {
     client: Option<reqwest::Client>,
     limits: ChatLimits,
-    /// Each provider's checked endpoint for its base URL, parsed once (two URL parses per
-    /// request were a measurable part of the gateway's CPU).
-    endpoints: Arc<Mutex<Vec<(ProviderId, String, Url)>>>,
+    /// Each HTTP provider's wire and checked endpoint for its configured base URL, parsed
+    /// once (two URL parses per request were a measurable part of the gateway's CPU); a base
+    /// URL that is not usable fails every request to that provider.
+    endpoints: Vec<(ProviderId, ChatWire, Result<Url, ChatFailure>)>,
 }
 
 /// Error bodies are read only this far.
@@ -179,7 +180,7 @@ fn failure(
 }
 
 impl ChatClient {
-    pub fn new(limits: ChatLimits) -> Self {
+    pub fn new(limits: ChatLimits, settings: &ProviderSettings) -> Self {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
@@ -192,51 +193,48 @@ impl ChatClient {
                 |err| tracing::error!(error = %err, "could not build the inference client"),
             )
             .ok();
+        let endpoints = [
+            (ProviderId::Anthropic, &settings.anthropic_base_url),
+            (ProviderId::Google, &settings.google_base_url),
+            (ProviderId::OpenRouter, &settings.openrouter_base_url),
+            (ProviderId::Deco, &settings.deco_url),
+        ]
+        .into_iter()
+        .filter_map(|(provider, base)| {
+            let wire = ChatWire::of(provider)?;
+            Some((provider, wire, wire_endpoint(provider, wire, base)))
+        })
+        .collect();
         Self {
             client,
             limits,
-            endpoints: Arc::default(),
+            endpoints,
         }
     }
 
-    /// [`wire_endpoint`], remembered per provider and base URL.
-    fn endpoint(
-        &self,
-        provider: ProviderId,
-        wire: ChatWire,
-        base: &str,
-    ) -> Result<Url, ChatFailure> {
-        let mut known = self
-            .endpoints
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, _, url)) = known.iter().find(|(p, b, _)| *p == provider && b == base) {
-            return Ok(url.clone());
-        }
-        let url = wire_endpoint(provider, wire, base)?;
-        known.push((provider, base.to_owned(), url.clone()));
-        Ok(url)
-    }
-
-    /// POSTs `body` (the provider's own request format) for `model` to `base`, the
-    /// configured base URL of `provider`.
+    /// POSTs `body` (the provider's own request format) for `model` to the configured base
+    /// URL of `provider`.
     pub async fn send(
         &self,
         provider: ProviderId,
-        base: &str,
         key: &ApiKey,
         model: &str,
         body: Bytes,
         stream: bool,
     ) -> Result<ChatAnswer, ChatFailure> {
-        let wire = ChatWire::of(provider).ok_or_else(|| {
-            failure(
-                provider,
-                FailureKind::Misconfigured,
-                None,
-                "is not reached over HTTP",
-            )
-        })?;
+        let (wire, endpoint) = self
+            .endpoints
+            .iter()
+            .find(|(p, _, _)| *p == provider)
+            .map(|(_, wire, endpoint)| (*wire, endpoint))
+            .ok_or_else(|| {
+                failure(
+                    provider,
+                    FailureKind::Misconfigured,
+                    None,
+                    "is not reached over HTTP",
+                )
+            })?;
         let client = self.client.as_ref().ok_or_else(|| {
             failure(
                 provider,
@@ -245,13 +243,7 @@ impl ChatClient {
                 "the HTTP client could not be initialised",
             )
         })?;
-        let url = finish_chat_url(
-            provider,
-            wire,
-            self.endpoint(provider, wire, base)?,
-            model,
-            stream,
-        )?;
+        let url = finish_chat_url(provider, wire, endpoint.clone()?, model, stream)?;
         let mut headers = HeaderMap::new();
         headers.insert(
             reqwest::header::CONTENT_TYPE,

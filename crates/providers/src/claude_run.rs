@@ -37,7 +37,7 @@ use crate::claude_cli::{ClaudeCli, QUIET_ENV};
 pub const DEFAULT_PROMPT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// stdout read from one run at most.
-pub(crate) const MAX_OUTPUT: u64 = 16 << 20;
+const MAX_OUTPUT: u64 = 16 << 20;
 
 /// The model aliases the CLI takes for `--model`.
 pub(crate) const MODEL_ALIASES: [&str; 3] = ["haiku", "sonnet", "opus"];
@@ -168,79 +168,127 @@ impl ClaudeCli {
         timeout: Duration,
         workdir: &Path,
     ) -> Result<CliRun, ChatFailure> {
-        let Started {
-            mut child,
-            _system_file,
-        } = self.start(model_alias, system, workdir, false)?;
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take();
-        let write = async move {
-            if let Some(mut stdin) = stdin {
-                // A CLI that exits early closes the pipe; its result says why.
-                let _ = stdin.write_all(prompt.as_bytes()).await;
-                let _ = stdin.shutdown().await;
-            }
-        };
-        let read = async {
-            let mut stream = StreamJson::default();
-            let Some(stdout) = stdout else {
-                return Ok(stream);
-            };
-            let mut reader = BufReader::new(stdout.take(MAX_OUTPUT));
-            let mut line = Vec::new();
-            let mut total = 0u64;
-            loop {
-                line.clear();
-                let read = reader.read_until(b'\n', &mut line).await?;
-                if read == 0 {
-                    break;
-                }
-                total += read as u64;
-                stream.line(&line);
-            }
-            if total >= MAX_OUTPUT {
-                return Err(std::io::Error::other("output too large"));
-            }
-            Ok(stream)
-        };
-        let work = async {
-            let ((), read) = tokio::join!(write, read);
-            let stream = read.map_err(|error| {
-                tracing::debug!(%error, "could not read the Claude Code CLI's output");
-                failure(
-                    FailureKind::Server,
-                    None,
-                    "the Claude Code CLI's output could not be read (or was too large)",
-                )
-            })?;
-            let status = child.wait().await.map_err(|_| {
-                failure(
-                    FailureKind::Server,
-                    None,
-                    "the Claude Code CLI could not be waited for",
-                )
-            })?;
-            Ok((stream, status))
-        };
-        match tokio::time::timeout(timeout, work).await {
-            Ok(Ok((stream, status))) => stream.outcome(Some(status)),
-            Ok(Err(failure)) => {
-                let _ = child.start_kill();
-                Err(failure)
-            }
-            Err(_) => {
-                let _ = child.start_kill();
-                Err(failure(
-                    FailureKind::Timeout,
-                    None,
-                    format!(
-                        "the Claude Code CLI did not answer within {}",
-                        fmt_duration(timeout)
-                    ),
-                ))
-            }
+        let started = self.start(model_alias, system, workdir, false)?;
+        match drive(started, prompt, timeout, None).await {
+            Ok(ended) => ended.stream.outcome(Some(ended.status)),
+            Err(Stopped::Failed(failure)) => Err(failure),
+            // Only a run that sends its events can lose their receiver.
+            Err(Stopped::Gone) => Err(failure(
+                FailureKind::Server,
+                None,
+                "the Claude Code CLI's run was abandoned",
+            )),
         }
     }
+}
+
+/// Where the events of a streamed run go.
+pub(crate) type EventSender = tokio::sync::mpsc::Sender<Result<bytes::Bytes, ChatFailure>>;
+
+/// A run whose process ended.
+pub(crate) struct Ended {
+    pub stream: StreamJson,
+    pub status: ExitStatus,
+    /// Whether any stream event was sent.
+    pub sent_events: bool,
+}
+
+/// A run that did not get to its end.
+pub(crate) enum Stopped {
+    /// Over the time limit, unreadable output, or not waitable.
+    Failed(ChatFailure),
+    /// The receiver of its events went away.
+    Gone,
+}
+
+/// Drives one started run: writes `prompt` to stdin, reads stdout line by line (at most
+/// [`MAX_OUTPUT`]), sends each stream event to `events` as Anthropic SSE when given, and waits
+/// for the process. Past `timeout`, or when it stops early, the process is dropped, which
+/// kills it; when this returns, the process is gone either way.
+pub(crate) async fn drive(
+    started: Started,
+    prompt: &str,
+    timeout: Duration,
+    events: Option<&EventSender>,
+) -> Result<Ended, Stopped> {
+    let Started {
+        mut child,
+        _system_file,
+    } = started;
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take();
+    let write = async move {
+        if let Some(mut stdin) = stdin {
+            // A CLI that exits early closes the pipe; its result says why.
+            let _ = stdin.write_all(prompt.as_bytes()).await;
+            let _ = stdin.shutdown().await;
+        }
+    };
+    let unreadable = || {
+        Stopped::Failed(failure(
+            FailureKind::Server,
+            None,
+            "the Claude Code CLI's output could not be read (or was too large)",
+        ))
+    };
+    let read = async {
+        let mut stream = StreamJson::default();
+        let mut sent_events = false;
+        let Some(stdout) = stdout else {
+            return Ok((stream, sent_events));
+        };
+        let mut reader = BufReader::new(stdout.take(MAX_OUTPUT));
+        let mut line = Vec::new();
+        let mut total = 0u64;
+        loop {
+            line.clear();
+            let read = reader.read_until(b'\n', &mut line).await.map_err(|error| {
+                tracing::debug!(%error, "could not read the Claude Code CLI's output");
+                unreadable()
+            })?;
+            if read == 0 {
+                break;
+            }
+            total += read as u64;
+            if let (Some(event), Some(events)) = (stream.line(&line), events) {
+                let sse = crate::claude_stream::sse(&event.name, &event.data);
+                events.send(Ok(sse)).await.map_err(|_| Stopped::Gone)?;
+                sent_events = true;
+            }
+        }
+        if total >= MAX_OUTPUT {
+            return Err(unreadable());
+        }
+        Ok((stream, sent_events))
+    };
+    let work = async {
+        let ((), read) = tokio::join!(write, read);
+        let (stream, sent_events) = read?;
+        let status = child.wait().await.map_err(|_| {
+            Stopped::Failed(failure(
+                FailureKind::Server,
+                None,
+                "the Claude Code CLI could not be waited for",
+            ))
+        })?;
+        Ok(Ended {
+            stream,
+            status,
+            sent_events,
+        })
+    };
+    tokio::time::timeout(timeout, work)
+        .await
+        .unwrap_or_else(|_| {
+            Err(Stopped::Failed(failure(
+                FailureKind::Timeout,
+                None,
+                format!(
+                    "the Claude Code CLI did not answer within {}",
+                    fmt_duration(timeout)
+                ),
+            )))
+        })
 }
 
 /// One raw Anthropic stream event the CLI passed on: its type and its JSON.
@@ -440,7 +488,7 @@ fn sanitized(subtype: &str) -> String {
     }
 }
 
-pub(crate) fn fmt_duration(duration: Duration) -> String {
+fn fmt_duration(duration: Duration) -> String {
     let ms = duration.as_millis();
     if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)

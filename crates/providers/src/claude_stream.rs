@@ -6,30 +6,30 @@
 //! logged in, a timeout, an error result) moves on to the next candidate; after it, the
 //! stream ends with an error event.
 //!
-//! A task owns the process: it writes the prompt, reads the lines, sends the events, and at
-//! the end sends the run's failure if it failed (a success needs nothing more: the events
-//! ended with `message_stop`). A run that succeeds without printing any stream event (a CLI
-//! that ignores the flag) has its whole answer sent as one Anthropic event sequence. The
-//! process is killed when the run overruns its time limit or the caller goes away (the
-//! receiver is dropped).
+//! A task drives the run (`claude_run::drive`, the same loop as for whole answers: prompt
+//! on stdin, lines read and parsed, events sent as they come, the time limit) and at the end
+//! sends the run's failure if it failed (a success needs nothing more: the events ended with
+//! `message_stop`). A run that succeeds without printing any stream event (a CLI that
+//! ignores the flag) has its whole answer sent as one Anthropic event sequence. The process
+//! is killed when the run overruns its time limit or the caller goes away (the receiver is
+//! dropped).
 
 use std::path::Path;
 use std::time::Duration;
 
 use bytes::Bytes;
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
-use crate::chat::{ChatAnswer, ChatFailure, FailureKind};
+use crate::chat::{ChatAnswer, ChatFailure};
 use crate::claude_cli::ClaudeCli;
-use crate::claude_run::{CliRun, MAX_OUTPUT, PartialEvent, Started, StreamJson, failure};
+use crate::claude_run::{CliRun, Stopped, drive};
 
 /// Pieces in flight between the CLI's task and the gateway.
 const BUFFER: usize = 64;
 
 /// One SSE event on the wire.
-fn sse(name: &str, data: &str) -> Bytes {
+pub(crate) fn sse(name: &str, data: &str) -> Bytes {
     Bytes::from(format!("event: {name}\ndata: {data}\n\n"))
 }
 
@@ -88,91 +88,22 @@ impl ClaudeCli {
         let started = self.start(model_alias, system, workdir, true)?;
         let (sender, receiver) = mpsc::channel(BUFFER);
         tokio::spawn(async move {
-            let outcome = tokio::time::timeout(timeout, run(started, prompt, &sender)).await;
-            // The process is gone (waited for, or killed with the dropped run): its slot is
-            // free before the caller can see the end of the answer.
+            let ended = drive(started, &prompt, timeout, Some(&sender)).await;
+            // The process is gone: its slot is free before the caller can see the end of
+            // the answer.
             drop(permit);
-            let end = match outcome {
-                // The caller went away: dropping the process kills it.
-                Ok(Err(Gone)) => return,
-                Ok(Ok(None)) => return,
-                Ok(Ok(Some(end))) => end,
-                Err(_) => Err(failure(
-                    FailureKind::Timeout,
-                    None,
-                    format!(
-                        "the Claude Code CLI did not answer within {}",
-                        crate::claude_run::fmt_duration(timeout)
-                    ),
-                )),
+            let end = match ended {
+                Err(Stopped::Gone) => return,
+                Err(Stopped::Failed(failure)) => Err(failure),
+                Ok(ended) => match ended.stream.outcome(Some(ended.status)) {
+                    // The events ended with `message_stop`: nothing more to say.
+                    Ok(_) if ended.sent_events => return,
+                    Ok(run) => Ok(whole_answer_events(&run)),
+                    Err(failure) => Err(failure),
+                },
             };
             let _ = sender.send(end).await;
         });
         Ok(ChatAnswer::from_channel(receiver))
     }
-}
-
-/// The receiver was dropped.
-struct Gone;
-
-/// Runs the process to its end, sending its stream events; returns what is left to send
-/// (`None`: nothing).
-async fn run(
-    started: Started,
-    prompt: String,
-    sender: &mpsc::Sender<Result<Bytes, ChatFailure>>,
-) -> Result<Option<Result<Bytes, ChatFailure>>, Gone> {
-    let Started {
-        mut child,
-        _system_file,
-    } = started;
-    let stdin = child.stdin.take();
-    let stdout = child.stdout.take();
-    let write = async move {
-        if let Some(mut stdin) = stdin {
-            // A CLI that exits early closes the pipe; its result says why.
-            let _ = stdin.write_all(prompt.as_bytes()).await;
-            let _ = stdin.shutdown().await;
-        }
-    };
-    let read = async {
-        let mut stream = StreamJson::default();
-        let mut sent_any = false;
-        let Some(stdout) = stdout else {
-            return Ok((stream, sent_any, false));
-        };
-        let mut reader = BufReader::new(stdout.take(MAX_OUTPUT));
-        let mut line = Vec::new();
-        let mut total = 0u64;
-        loop {
-            line.clear();
-            let Ok(read) = reader.read_until(b'\n', &mut line).await else {
-                return Ok((stream, sent_any, true));
-            };
-            if read == 0 {
-                break;
-            }
-            total += read as u64;
-            if let Some(PartialEvent { name, data }) = stream.line(&line) {
-                sender.send(Ok(sse(&name, &data))).await.map_err(|_| Gone)?;
-                sent_any = true;
-            }
-        }
-        Ok((stream, sent_any, total >= MAX_OUTPUT))
-    };
-    let ((), read) = tokio::join!(write, read);
-    let (stream, sent_any, unreadable) = read?;
-    if unreadable {
-        return Ok(Some(Err(failure(
-            FailureKind::Server,
-            None,
-            "the Claude Code CLI's output could not be read (or was too large)",
-        ))));
-    }
-    let status = child.wait().await.ok();
-    Ok(match stream.outcome(status) {
-        Ok(_) if sent_any => None,
-        Ok(run) => Some(Ok(whole_answer_events(&run))),
-        Err(failure) => Some(Err(failure)),
-    })
 }

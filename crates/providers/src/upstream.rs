@@ -67,8 +67,6 @@ struct Inner {
     /// (OAuth, credits) in `oauth.rs` and `credits.rs`.
     openrouter_base: String,
     deco_base: String,
-    /// Every provider's configured base URL, for inference calls.
-    settings: ProviderSettings,
     chat: ChatClient,
 }
 
@@ -85,11 +83,13 @@ impl Upstream {
                 http: Http::new(limits),
                 openrouter_base: settings.openrouter_base_url.clone(),
                 deco_base: settings.deco_url.clone(),
-                chat: ChatClient::new(ChatLimits {
-                    connect: limits.connect_timeout,
-                    ..ChatLimits::default()
-                }),
-                settings: settings.clone(),
+                chat: ChatClient::new(
+                    ChatLimits {
+                        connect: limits.connect_timeout,
+                        ..ChatLimits::default()
+                    },
+                    &settings,
+                ),
                 anthropic: Anthropic::new(settings.anthropic_base_url),
                 google: Google::new(settings.google_base_url),
                 openrouter: OpenRouterLike::openrouter(settings.openrouter_base_url),
@@ -224,17 +224,9 @@ impl Upstream {
         body: bytes::Bytes,
         stream: bool,
     ) -> Result<ChatAnswer, ChatFailure> {
-        let settings = &self.inner.settings;
-        let base = match provider {
-            ProviderId::Anthropic => &settings.anthropic_base_url,
-            ProviderId::Google => &settings.google_base_url,
-            ProviderId::OpenRouter => &settings.openrouter_base_url,
-            ProviderId::Deco => &settings.deco_url,
-            ProviderId::ClaudeCode => "",
-        };
         self.inner
             .chat
-            .send(provider, base, key, model, body, stream)
+            .send(provider, key, model, body, stream)
             .await
     }
 

@@ -79,23 +79,20 @@ pub async fn run(mut settings: Settings) -> Result<(), AppError> {
             let mut failing = false;
             loop {
                 every.tick().await;
-                let polled = store.poll_changes().await;
-                match &polled {
-                    Ok(()) => polls.inc(),
-                    Err(_) => poll_failures.inc(),
-                };
-                match polled {
-                    Ok(()) if failing => {
-                        failing = false;
-                        tracing::info!("polling the change counters works again");
+                match store.poll_changes().await {
+                    Ok(()) => {
+                        polls.inc();
+                        if std::mem::take(&mut failing) {
+                            tracing::info!("polling the change counters works again");
+                        }
                     }
-                    Ok(()) => {}
-                    // Logged once per outage, not every interval.
-                    Err(error) if !failing => {
-                        failing = true;
-                        tracing::warn!(%error, "polling the change counters failed; reading the database on every request until it works");
+                    Err(error) => {
+                        poll_failures.inc();
+                        // Logged once per outage, not every interval.
+                        if !std::mem::replace(&mut failing, true) {
+                            tracing::warn!(%error, "polling the change counters failed; reading the database on every request until it works");
+                        }
                     }
-                    Err(_) => {}
                 }
             }
         })
