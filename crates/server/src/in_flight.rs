@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-/// Counts MCP requests in progress (until their response has been sent), so shutdown can
-/// let them finish before it closes the long-lived session streams.
+/// Counts MCP and gateway requests in progress (until their response has been sent), so
+/// shutdown can let them finish before it closes the long-lived session streams.
 #[derive(Clone, Default)]
 pub struct InFlight {
     inner: Arc<Inner>,
@@ -56,8 +56,8 @@ impl Drop for InFlightGuard {
     }
 }
 
-/// Counts a POST to /mcp from its arrival until its response body has been sent (or the
-/// client went away). GET streams are long-lived and not counted.
+/// Counts a POST from its arrival until its response body has been sent (or the client
+/// went away). GET streams are long-lived and not counted.
 pub async fn track(
     axum::extract::State(in_flight): axum::extract::State<InFlight>,
     request: axum::extract::Request,
@@ -68,10 +68,38 @@ pub async fn track(
     }
     let guard = in_flight.enter();
     let response = next.run(request).await;
-    let (parts, body) = response.into_parts();
-    let stream = futures::StreamExt::map(body.into_data_stream(), move |chunk| {
-        let _held = &guard;
-        chunk
-    });
-    axum::response::Response::from_parts(parts, axum::body::Body::from_stream(stream))
+    response.map(|body| {
+        axum::body::Body::new(Guarded {
+            body,
+            _guard: guard,
+        })
+    })
+}
+
+/// A response body that holds an [`InFlightGuard`] until it is dropped. It forwards every
+/// frame and, unlike a stream wrapper, the body's size hint, so a whole answer keeps its
+/// `content-length` instead of being sent chunked.
+struct Guarded {
+    body: axum::body::Body,
+    _guard: InFlightGuard,
+}
+
+impl http_body::Body for Guarded {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
 }

@@ -178,6 +178,15 @@ async fn both_front_doors_reach_every_provider_streaming_and_not() {
         .await
         .unwrap();
     assert_eq!(with_header.status(), 200);
+    // A whole answer goes out with its length, not chunked (the in-flight tracking that
+    // holds every POST open until its body is sent keeps the body's size).
+    let length: usize = with_header.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(with_header.headers().get("transfer-encoding").is_none());
+    assert_eq!(with_header.bytes().await.unwrap().len(), length);
     let wrong = gw
         .http
         .post(format!("{}/v1/messages", gw.setup.app.base_url))
