@@ -118,18 +118,25 @@ struct Attempt<'a> {
     number: usize,
 }
 
-/// The attempts of one request, for the route header.
+/// The attempts of one request, for the route header: `model@key=outcome, …`.
 #[derive(Default)]
-struct Route(Vec<String>);
+struct Route(String);
 
 impl Route {
     fn push(&mut self, offer: &Offer, outcome: &str) {
-        self.0
-            .push(format!("{}@{}={outcome}", offer.model_ref(), offer.key_id));
+        use std::fmt::Write as _;
+        if !self.0.is_empty() {
+            self.0.push_str(", ");
+        }
+        let _ = write!(
+            self.0,
+            "{}/{}@{}={outcome}",
+            offer.model.provider_id, offer.model.model_id, offer.key_id
+        );
     }
 
-    fn header(&self) -> String {
-        self.0.join(", ")
+    fn header(&self) -> &str {
+        &self.0
     }
 }
 
@@ -310,7 +317,7 @@ impl Gateway {
                         self.health.neutral(&offer.key_id);
                         route.push(offer, "bad_request");
                         return GatewayError::new(ErrorCode::InvalidInput, error.to_string())
-                            .into_response(format, &route.header());
+                            .into_response(format, route.header());
                     }
                 };
                 let secret = match caller.secret_for_attempt(&offer.key_id).await {
@@ -359,7 +366,7 @@ impl Gateway {
                 Ok(mut response) => {
                     self.health.succeeded(&offer.key_id);
                     route.push(offer, "ok");
-                    set_route(&mut response, &route.header());
+                    set_route(&mut response, route.header());
                     return response;
                 }
                 Err(failure) => failure,
@@ -369,7 +376,7 @@ impl Gateway {
                 FailureKind::BadRequest => {
                     self.health.neutral(&offer.key_id);
                     return GatewayError::from_failure(&failure)
-                        .into_response(format, &route.header());
+                        .into_response(format, route.header());
                 }
                 FailureKind::ContextLength => {
                     self.health.neutral(&offer.key_id);
@@ -416,7 +423,7 @@ impl Gateway {
             ),
         };
         usage.record(last_tried, Usage::default(), attempts, error.code.as_str());
-        error.into_response(format, &route.header())
+        error.into_response(format, route.header())
     }
 
     /// A non-streaming answer: read, parse, render in the caller's format.
@@ -583,22 +590,42 @@ fn response_id(format: CallerFormat) -> String {
     }
 }
 
-/// A complete answer as the caller's JSON body.
+/// A complete answer as the caller's JSON body, serialized straight from typed views of the
+/// answer (no intermediate JSON tree).
 pub(crate) fn render_whole(
     format: CallerFormat,
     request: &ChatRequest,
     response: &ChatResponse,
 ) -> Response {
     let id = response_id(format);
-    let rendered = match format {
-        CallerFormat::OpenAi => {
-            translate::openai::render_response(response, &id, &request.model, unix_now())
-        }
-        CallerFormat::Anthropic => {
-            translate::anthropic::render_response(response, &id, &request.model)
-        }
+    let body = match format {
+        CallerFormat::OpenAi => serde_json::to_vec(&translate::openai::render_response(
+            response,
+            &id,
+            &request.model,
+            unix_now(),
+        )),
+        CallerFormat::Anthropic => serde_json::to_vec(&translate::anthropic::render_response(
+            response,
+            &id,
+            &request.model,
+        )),
     };
-    axum::Json(rendered).into_response()
+    match body {
+        Ok(body) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "could not serialize a gateway answer");
+            GatewayError::new(ErrorCode::Internal, "the answer could not be rendered")
+                .into_response(format, "")
+        }
+    }
 }
 
 /// What the caller's stream is made of: a fresh id, the model the caller asked for.

@@ -41,6 +41,8 @@
 //! prints the server's pid, waits 3 s (time to attach `perf record -p PID`; use
 //! `--call-graph dwarf,65528`: the default 16 KB stack copies truncate these async stacks),
 //! then drives the gateway for 20 s with 32 workers (or at 1,000 requests/s).
+//! `GATEWAY_HTTP_PROFILE=proxy` does the same for the bare proxy and prints this process's
+//! pid instead (the proxy's threads are named `bare-proxy`).
 
 #[allow(dead_code)]
 #[path = "../tests/it/harness.rs"]
@@ -588,6 +590,22 @@ async fn bench(proxy_runtime: &tokio::runtime::Handle) {
     let idle_rss = status_mb(pid, "VmRSS:");
 
     if let Ok(mode) = std::env::var("GATEWAY_HTTP_PROFILE") {
+        if mode == "proxy" {
+            let own = std::process::id();
+            eprintln!(
+                "benchmark pid {own}: saturation through the bare proxy (threads `{PROXY_THREADS}`) for 20 s in 3 s"
+            );
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            let run = closed_loop(
+                &http,
+                &proxied,
+                Duration::from_secs(20) - WARMUP,
+                Component::Proxy,
+            )
+            .await;
+            print_closed(1, "proxy", &run, "proxy");
+            return;
+        }
         eprintln!("server pid {pid}: {mode} through the gateway for 20 s in 3 s");
         tokio::time::sleep(Duration::from_secs(3)).await;
         let duration = Duration::from_secs(20) - WARMUP;

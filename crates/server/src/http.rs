@@ -8,7 +8,7 @@ use aiproviders_service::Services;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -111,8 +111,13 @@ pub fn router(
         .nest_service("/mcp", mcp)
         .layer(DefaultBodyLimit::max(MCP_BODY_LIMIT))
         .merge(gateway)
-        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
-        .layer(middleware::from_fn_with_state(in_flight, in_flight::track));
+        .layer(middleware::from_fn_with_state(
+            Arc::new(FrontDoor {
+                app: state.clone(),
+                in_flight,
+            }),
+            front_door,
+        ));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -124,9 +129,30 @@ pub fn router(
         .merge(authenticated)
 }
 
+/// What the front door of the authenticated routes needs.
+struct FrontDoor {
+    app: AppState,
+    in_flight: InFlight,
+}
+
+/// The one layer in front of `/mcp` and the gateway (one layer, not two, because each costs
+/// allocations on every request): counts a POST in flight from its arrival until its
+/// response body has been sent, then authenticates it.
+async fn front_door(State(door): State<Arc<FrontDoor>>, request: Request, next: Next) -> Response {
+    let guard = (request.method() == Method::POST).then(|| door.in_flight.enter());
+    let response = match authenticate(&door.app, request).await {
+        Ok(request) => next.run(request).await,
+        Err(refused) => refused,
+    };
+    match guard {
+        Some(guard) => in_flight::hold_until_sent(response, guard),
+        None => response,
+    }
+}
+
 /// Resolves `Authorization: Bearer <token>` to a principal and puts it in the request's
-/// extensions, where the MCP tools find it. Anything else is 401.
-async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+/// extensions, where the MCP tools and the gateway find it. Anything else is 401.
+async fn authenticate(state: &AppState, mut request: Request) -> Result<Request, Response> {
     let presented = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -147,20 +173,20 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
         });
     let Some(presented) = presented else {
         state.auth_failures.inc();
-        return unauthenticated(false);
+        return Err(unauthenticated(false));
     };
     let Some(hash) = token::hash(presented) else {
         state.auth_failures.inc();
-        return unauthenticated(true);
+        return Err(unauthenticated(true));
     };
     match state.services.store().authenticate(&hash).await {
         Ok(Some(principal)) => {
             request.extensions_mut().insert(principal);
-            next.run(request).await
+            Ok(request)
         }
         Ok(None) => {
             state.auth_failures.inc();
-            unauthenticated(true)
+            Err(unauthenticated(true))
         }
         Err(error) => {
             tracing::error!(%error, "authentication lookup failed");
@@ -170,7 +196,7 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
                 "the database is unavailable; try again",
             );
             *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-            response
+            Err(response)
         }
     }
 }

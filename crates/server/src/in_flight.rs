@@ -56,18 +56,13 @@ impl Drop for InFlightGuard {
     }
 }
 
-/// Counts a POST from its arrival until its response body has been sent (or the client
-/// went away). GET streams are long-lived and not counted.
-pub async fn track(
-    axum::extract::State(in_flight): axum::extract::State<InFlight>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
+/// Counts a POST from its arrival (the caller entered `guard` then) until its response body
+/// has been sent (or the client went away): the body holds the guard. GET streams are
+/// long-lived and not counted.
+pub fn hold_until_sent(
+    response: axum::response::Response,
+    guard: InFlightGuard,
 ) -> axum::response::Response {
-    if request.method() != axum::http::Method::POST {
-        return next.run(request).await;
-    }
-    let guard = in_flight.enter();
-    let response = next.run(request).await;
     response.map(|body| {
         axum::body::Body::new(Guarded {
             body,

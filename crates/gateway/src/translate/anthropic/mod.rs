@@ -31,9 +31,9 @@ mod response;
 
 pub use build::build_request;
 pub use parse::{parse_request, parse_request_value};
-pub use response::{parse_response, render_response};
+pub use response::{Message, parse_response, render_response};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Usage;
@@ -168,13 +168,28 @@ pub struct MessageDeltaBody {
 }
 
 /// The `usage` object of a caller `message` / `message_start` / `message_delta`.
+#[derive(Debug, Serialize)]
+pub struct CallerUsage {
+    input_tokens: u64,
+    output_tokens: u64,
+    cache_creation_input_tokens: u64,
+    cache_read_input_tokens: u64,
+}
+
+impl CallerUsage {
+    pub fn new(usage: &Usage) -> Self {
+        Self {
+            input_tokens: usage.anthropic_input_tokens(),
+            output_tokens: usage.output_tokens,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: usage.cached_input_tokens,
+        }
+    }
+}
+
+/// [`CallerUsage`] as a JSON value, for events built as values.
 pub(crate) fn usage_json(usage: &Usage) -> Value {
-    json!({
-        "input_tokens": usage.anthropic_input_tokens(),
-        "output_tokens": usage.output_tokens,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": usage.cached_input_tokens,
-    })
+    serde_json::to_value(CallerUsage::new(usage)).unwrap_or_default()
 }
 
 /// The body of a mid-stream `error` event for an Anthropic caller.

@@ -1,8 +1,9 @@
 //! Upstream `message` → [`ChatResponse`] → caller `message`.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{ContentBlock, MessageResponse, usage_json};
+use super::{CallerUsage, ContentBlock, MessageResponse};
 use crate::translate::json::arguments_object;
 use crate::translate::{ChatResponse, FinishReason, ToolCall, TranslateError, json};
 
@@ -45,27 +46,53 @@ pub fn parse_response(body: &[u8]) -> Result<ChatResponse, TranslateError> {
 }
 
 /// The caller's `message`: `id` from the gateway, `model` the string the caller asked for.
-pub fn render_response(resp: &ChatResponse, id: &str, model: &str) -> Value {
-    let mut content: Vec<Value> = Vec::new();
+/// Serialized straight to the response body.
+pub fn render_response<'a>(resp: &'a ChatResponse, id: &'a str, model: &'a str) -> Message<'a> {
+    let mut content = Vec::with_capacity(1 + resp.tool_calls.len());
     if !resp.text.is_empty() {
-        content.push(json!({"type": "text", "text": resp.text}));
+        content.push(Block::Text { text: &resp.text });
     }
-    for call in &resp.tool_calls {
-        content.push(json!({
-            "type": "tool_use",
-            "id": call.id,
-            "name": call.name,
-            "input": arguments_object(&call.arguments),
-        }));
+    content.extend(resp.tool_calls.iter().map(|call| Block::ToolUse {
+        id: &call.id,
+        name: &call.name,
+        input: arguments_object(&call.arguments),
+    }));
+    Message {
+        id,
+        kind: "message",
+        role: "assistant",
+        model,
+        content,
+        stop_reason: resp.finish_reason.as_anthropic(),
+        stop_sequence: None,
+        usage: CallerUsage::new(&resp.usage),
     }
-    json!({
-        "id": id,
-        "type": "message",
-        "role": "assistant",
-        "model": model,
-        "content": content,
-        "stop_reason": resp.finish_reason.as_anthropic(),
-        "stop_sequence": null,
-        "usage": usage_json(&resp.usage),
-    })
+}
+
+/// A caller `message`.
+#[derive(Debug, Serialize)]
+pub struct Message<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    role: &'static str,
+    model: &'a str,
+    content: Vec<Block<'a>>,
+    stop_reason: &'static str,
+    /// Always `null`: which stop sequence matched is not kept.
+    stop_sequence: Option<()>,
+    usage: CallerUsage,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Block<'a> {
+    Text {
+        text: &'a str,
+    },
+    ToolUse {
+        id: &'a str,
+        name: &'a str,
+        input: Value,
+    },
 }

@@ -24,7 +24,7 @@ mod response;
 
 pub use build::build_request;
 pub use parse::{parse_request, parse_request_value};
-pub use response::{parse_response, render_response};
+pub use response::{Completion, parse_response, render_response};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -171,13 +171,35 @@ pub struct ChunkDelta {
 }
 
 /// The `usage` object of a caller response or final chunk.
+#[derive(Debug, Serialize)]
+pub struct CallerUsage {
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    total_tokens: u64,
+    prompt_tokens_details: CachedTokens,
+}
+
+#[derive(Debug, Serialize)]
+struct CachedTokens {
+    cached_tokens: u64,
+}
+
+impl CallerUsage {
+    pub fn new(usage: &super::Usage) -> Self {
+        Self {
+            prompt_tokens: usage.input_tokens,
+            completion_tokens: usage.output_tokens,
+            total_tokens: usage.total_tokens(),
+            prompt_tokens_details: CachedTokens {
+                cached_tokens: usage.cached_input_tokens,
+            },
+        }
+    }
+}
+
+/// [`CallerUsage`] as a JSON value, for chunks built as values.
 pub(crate) fn usage_json(usage: &super::Usage) -> Value {
-    serde_json::json!({
-        "prompt_tokens": usage.input_tokens,
-        "completion_tokens": usage.output_tokens,
-        "total_tokens": usage.total_tokens(),
-        "prompt_tokens_details": {"cached_tokens": usage.cached_input_tokens},
-    })
+    serde_json::to_value(CallerUsage::new(usage)).unwrap_or_default()
 }
 
 /// The body of a mid-stream error event for an OpenAI caller.

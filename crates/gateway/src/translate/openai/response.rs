@@ -1,8 +1,9 @@
 //! Upstream `chat.completion` → [`ChatResponse`] → caller `chat.completion`.
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
-use super::{ChatCompletion, usage_json};
+use super::{CallerUsage, ChatCompletion};
 use crate::translate::ir::new_tool_call_id;
 use crate::translate::{ChatResponse, FinishReason, ToolCall, TranslateError, json};
 
@@ -62,35 +63,87 @@ pub fn parse_response(body: &[u8]) -> Result<ChatResponse, TranslateError> {
 }
 
 /// The caller's `chat.completion`: `id` and `created` (Unix seconds) from the gateway,
-/// `model` the string the caller asked for.
-pub fn render_response(resp: &ChatResponse, id: &str, model: &str, created: u64) -> Value {
-    let mut message = Map::new();
-    message.insert("role".into(), "assistant".into());
+/// `model` the string the caller asked for. Serialized straight to the response body.
+pub fn render_response<'a>(
+    resp: &'a ChatResponse,
+    id: &'a str,
+    model: &'a str,
+    created: u64,
+) -> Completion<'a> {
     let content = if resp.text.is_empty() && !resp.tool_calls.is_empty() {
-        Value::Null
+        None
     } else {
-        resp.text.clone().into()
+        Some(resp.text.as_str())
     };
-    message.insert("content".into(), content);
-    if !resp.tool_calls.is_empty() {
-        let calls: Vec<Value> = resp
-            .tool_calls
-            .iter()
-            .map(|c| json!({"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}))
-            .collect();
-        message.insert("tool_calls".into(), calls.into());
-    }
-    json!({
-        "id": id,
-        "object": "chat.completion",
-        "created": created,
-        "model": model,
-        "choices": [{
-            "index": 0,
-            "message": message,
-            "logprobs": null,
-            "finish_reason": resp.finish_reason.as_openai(),
+    Completion {
+        id,
+        object: "chat.completion",
+        created,
+        model,
+        choices: [CompletionChoice {
+            index: 0,
+            message: CompletionMessage {
+                role: "assistant",
+                content,
+                tool_calls: resp
+                    .tool_calls
+                    .iter()
+                    .map(|c| CompletionToolCall {
+                        id: &c.id,
+                        kind: "function",
+                        function: CompletionFunction {
+                            name: &c.name,
+                            arguments: &c.arguments,
+                        },
+                    })
+                    .collect(),
+            },
+            logprobs: None,
+            finish_reason: resp.finish_reason.as_openai(),
         }],
-        "usage": usage_json(&resp.usage),
-    })
+        usage: CallerUsage::new(&resp.usage),
+    }
+}
+
+/// A caller `chat.completion` (one choice).
+#[derive(Debug, Serialize)]
+pub struct Completion<'a> {
+    id: &'a str,
+    object: &'static str,
+    created: u64,
+    model: &'a str,
+    choices: [CompletionChoice<'a>; 1],
+    usage: CallerUsage,
+}
+
+#[derive(Debug, Serialize)]
+struct CompletionChoice<'a> {
+    index: u32,
+    message: CompletionMessage<'a>,
+    /// Always `null`.
+    logprobs: Option<()>,
+    finish_reason: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct CompletionMessage<'a> {
+    role: &'static str,
+    /// `null` for an answer that is only tool calls.
+    content: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_calls: Vec<CompletionToolCall<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct CompletionToolCall<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    function: CompletionFunction<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct CompletionFunction<'a> {
+    name: &'a str,
+    arguments: &'a str,
 }

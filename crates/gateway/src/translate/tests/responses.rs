@@ -46,7 +46,12 @@ fn openai_response_with_tool_call_and_cached_tokens_to_anthropic_caller() {
         }
     );
     assert_eq!(
-        anthropic::render_response(&resp, "msg_gw1", "openrouter/anthropic/claude-sonnet-4.5"),
+        serde_json::to_value(anthropic::render_response(
+            &resp,
+            "msg_gw1",
+            "openrouter/anthropic/claude-sonnet-4.5"
+        ))
+        .unwrap(),
         json!({
             "id": "msg_gw1", "type": "message", "role": "assistant",
             "model": "openrouter/anthropic/claude-sonnet-4.5",
@@ -86,12 +91,13 @@ fn anthropic_message_to_openai_caller() {
         }
     );
     assert_eq!(
-        openai::render_response(
+        serde_json::to_value(openai::render_response(
             &resp,
             "chatcmpl-gw1",
             "anthropic/claude-sonnet-4-5",
             1_700_000_000
-        ),
+        ))
+        .unwrap(),
         json!({
             "id": "chatcmpl-gw1", "object": "chat.completion", "created": 1_700_000_000,
             "model": "anthropic/claude-sonnet-4-5",
@@ -113,7 +119,7 @@ fn plain_text_both_ways() {
         "usage": {"input_tokens": 11, "output_tokens": 6, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
     })))
     .unwrap();
-    let rendered = openai::render_response(&resp, "c", "m", 0);
+    let rendered = serde_json::to_value(openai::render_response(&resp, "c", "m", 0)).unwrap();
     assert_eq!(
         rendered["choices"][0]["message"],
         json!({"role": "assistant", "content": "Hello there!"})
@@ -124,7 +130,7 @@ fn plain_text_both_ways() {
         (again.text.as_str(), again.usage),
         ("Hello there!", resp.usage)
     );
-    let rendered = anthropic::render_response(&again, "msg_x", "m");
+    let rendered = serde_json::to_value(anthropic::render_response(&again, "msg_x", "m")).unwrap();
     assert_eq!(
         rendered["content"],
         json!([{"type": "text", "text": "Hello there!"}])
@@ -252,11 +258,12 @@ fn finish_reasons() {
             ..Default::default()
         };
         assert_eq!(
-            openai::render_response(&resp, "i", "m", 0)["choices"][0]["finish_reason"],
+            serde_json::to_value(openai::render_response(&resp, "i", "m", 0)).unwrap()["choices"]
+                [0]["finish_reason"],
             oai
         );
         assert_eq!(
-            anthropic::render_response(&resp, "i", "m")["stop_reason"],
+            serde_json::to_value(anthropic::render_response(&resp, "i", "m")).unwrap()["stop_reason"],
             anth
         );
     }

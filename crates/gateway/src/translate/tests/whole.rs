@@ -160,7 +160,7 @@ fn the_stream_adds_up_to_the_whole_answer() {
             usage = Some(chunk["usage"].clone());
         }
     }
-    let whole = openai::render_response(&response, "gw-1", "m", 0);
+    let whole = serde_json::to_value(openai::render_response(&response, "gw-1", "m", 0)).unwrap();
     assert_eq!(text, whole["choices"][0]["message"]["content"]);
     assert_eq!(usage.unwrap(), whole["usage"]);
 
@@ -168,7 +168,7 @@ fn the_stream_adds_up_to_the_whole_answer() {
         .iter()
         .map(|e| e.to_wire())
         .collect();
-    let whole = anthropic::render_response(&response, "gw-1", "m");
+    let whole = serde_json::to_value(anthropic::render_response(&response, "gw-1", "m")).unwrap();
     let last_usage = sse(&wire)
         .into_iter()
         .filter(|(e, _)| e.as_deref() == Some("message_delta"))
