@@ -253,7 +253,7 @@ impl Gateway {
         caller: &aiproviders_service::Caller<'_>,
         format: CallerFormat,
         request: &ChatRequest,
-        candidates: Vec<Offer>,
+        candidates: Vec<&Offer>,
         usage: UsageContext,
     ) -> Response {
         let mut route = Route::default();
@@ -264,7 +264,7 @@ impl Gateway {
         // Candidates the Claude Code CLI could not serve (tools, images), and why.
         let mut refused = 0;
         let mut refusal = None;
-        for offer in &candidates {
+        for &offer in &candidates {
             if let Some(min) = larger_than
                 && offer.model.limits.context_window.is_none_or(|w| w <= min)
             {
@@ -598,21 +598,28 @@ pub(crate) fn render_whole(
     response: &ChatResponse,
 ) -> Response {
     let id = response_id(format);
-    let body = match format {
-        CallerFormat::OpenAi => serde_json::to_vec(&translate::openai::render_response(
-            response,
-            &id,
-            &request.model,
-            unix_now(),
-        )),
-        CallerFormat::Anthropic => serde_json::to_vec(&translate::anthropic::render_response(
-            response,
-            &id,
-            &request.model,
-        )),
+    // Room for the fixed fields, so that the buffer is not regrown field by field.
+    let mut body = Vec::with_capacity(
+        384 + response.text.len()
+            + request.model.len()
+            + response
+                .tool_calls
+                .iter()
+                .map(|c| 64 + c.id.len() + c.name.len() + c.arguments.len())
+                .sum::<usize>(),
+    );
+    let written = match format {
+        CallerFormat::OpenAi => serde_json::to_writer(
+            &mut body,
+            &translate::openai::render_response(response, &id, &request.model, unix_now()),
+        ),
+        CallerFormat::Anthropic => serde_json::to_writer(
+            &mut body,
+            &translate::anthropic::render_response(response, &id, &request.model),
+        ),
     };
-    match body {
-        Ok(body) => (
+    match written {
+        Ok(()) => (
             [(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),

@@ -18,7 +18,7 @@ use aiproviders_catalog::cache::CachedList;
 use aiproviders_domain::{KeyId, KeyRecord, OrgId, Policy, ProviderId, Role, Timestamp};
 use aiproviders_store::{OrgVersions, StoredCredential};
 
-use crate::routing::Offer;
+use crate::routing::Offers;
 use aiproviders_vault::DataKey;
 
 use crate::credits::Credits;
@@ -97,7 +97,7 @@ struct OffersEntry {
     versions: OrgVersions,
     policy: Arc<Policy>,
     lists: Vec<Option<Arc<CachedList>>>,
-    offers: Arc<Vec<Offer>>,
+    offers: Arc<Offers>,
 }
 
 fn insert_bounded<K: Clone + Eq + std::hash::Hash, V>(
@@ -162,7 +162,7 @@ impl Caches {
         versions: &OrgVersions,
         policy: &Arc<Policy>,
         lists: &[Option<Arc<CachedList>>],
-    ) -> Option<Arc<Vec<Offer>>> {
+    ) -> Option<Arc<Offers>> {
         let map = self.offers.lock().unwrap_or_else(|p| p.into_inner());
         let entry = map.get(key)?;
         let same_lists = entry.lists.len() == lists.len()
@@ -181,7 +181,7 @@ impl Caches {
         versions: OrgVersions,
         policy: Arc<Policy>,
         lists: Vec<Option<Arc<CachedList>>>,
-        offers: Arc<Vec<Offer>>,
+        offers: Arc<Offers>,
     ) {
         let entry = OffersEntry {
             versions,

@@ -197,6 +197,7 @@ impl<'a> Caller<'a> {
             .await?;
         self.services.models.forget(&id);
         self.services.caches.forget_credential(&id);
+        self.services.opened_secrets.forget(&id);
         let found = if deleted {
             Ok(())
         } else {

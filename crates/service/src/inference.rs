@@ -10,7 +10,7 @@ use aiproviders_domain::{
 };
 
 use crate::models::{KeyVersion, Mode};
-use crate::routing::Offer;
+use crate::routing::{Offer, Offers};
 use crate::{Caller, ServiceError};
 
 impl Caller<'_> {
@@ -23,7 +23,7 @@ impl Caller<'_> {
     /// The versions come from the store's change board (no database round trip while it is
     /// current): a key or policy change made by another replica reaches the gateway within
     /// the poll interval, one made by this process at once.
-    pub async fn offers(&self) -> Result<Arc<Vec<Offer>>, ServiceError> {
+    pub async fn offers(&self) -> Result<Arc<Offers>, ServiceError> {
         let versions = self.org.recent_versions().await?;
         let snapshot = self.key_snapshot(versions.keys).await?;
         let policy = self.policy_at(versions.policy).await?;
@@ -71,19 +71,17 @@ impl Caller<'_> {
                 offers.push(Offer::new(key.id.clone(), model.clone(), allowed));
             }
         }
-        let offers = Arc::new(offers);
+        let offers = Arc::new(Offers::new(offers));
         self.services
             .caches
             .put_offers(cache_key, versions, policy, lists, offers.clone());
         Ok(offers)
     }
 
-    /// The key's secret, opened for one upstream attempt.
-    pub async fn secret_for_attempt(&self, key: &KeyId) -> Result<ApiKey, ServiceError> {
-        let (provider, secret) = self.services.open_credential(&self.org, key).await?;
-        secret.ok_or_else(|| {
-            ServiceError::Unsupported(format!("{provider} credentials have no secret to send"))
-        })
+    /// The key's secret, for one upstream attempt (decrypted at most once a minute per key;
+    /// see `opened`).
+    pub async fn secret_for_attempt(&self, key: &KeyId) -> Result<Arc<ApiKey>, ServiceError> {
+        self.services.secret_for_attempt(&self.org, key).await
     }
 
     /// The provider refused the key during a gateway attempt: it is marked `invalid` (and

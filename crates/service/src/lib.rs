@@ -17,6 +17,7 @@ mod enrichment;
 mod error;
 mod inference;
 mod models;
+mod opened;
 mod policy;
 pub mod routing;
 mod usage;
@@ -80,6 +81,8 @@ pub struct Services {
     registry: ProviderRegistry,
     upstream: Upstream,
     caches: cache::Caches,
+    /// Decrypted keys, for a short time (see [`opened`]).
+    opened_secrets: opened::OpenedSecrets,
     models: ModelCache,
     enrichment: enrichment::Enrichment,
     usage: UsageRecorder,
@@ -114,18 +117,32 @@ impl Services {
             settings.claude_timeout,
             settings.claude_max_concurrent,
         );
-        Ok(Arc::new_cyclic(|me| Self {
+        let services = Arc::new_cyclic(|me| Self {
             me: me.clone(),
             store,
             vault,
             registry,
             upstream,
             caches: cache::Caches::default(),
+            opened_secrets: opened::OpenedSecrets::default(),
             models: ModelCache::new(settings.model_cache_ttl),
             enrichment: enrichment::Enrichment::new(settings.catalog_ttl),
             usage,
             settings,
-        }))
+        });
+        // Drops decrypted keys once they expire, traffic or not; ends with the services.
+        let services_gone = Arc::downgrade(&services);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(opened::OPENED_SECRET_TTL);
+            loop {
+                every.tick().await;
+                let Some(services) = services_gone.upgrade() else {
+                    break;
+                };
+                services.opened_secrets.sweep(std::time::Instant::now());
+            }
+        });
+        Ok(services)
     }
 
     pub fn caller<'a>(&'a self, principal: &'a Principal) -> Caller<'a> {

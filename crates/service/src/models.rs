@@ -403,6 +403,27 @@ impl Services {
 
     /// The key's provider and its secret, opened for one upstream call (`None` for a
     /// credential without a secret, such as the Claude Code CLI).
+    /// The key's secret for one gateway attempt: decrypted at most once per
+    /// [`opened::OPENED_SECRET_TTL`](crate::opened::OPENED_SECRET_TTL) per key and shared
+    /// from memory in between (see [`crate::opened`]).
+    pub(crate) async fn secret_for_attempt(
+        &self,
+        org: &OrgStore<'_>,
+        key: &KeyId,
+    ) -> Result<Arc<ApiKey>, ServiceError> {
+        let now = std::time::Instant::now();
+        if let Some(secret) = self.opened_secrets.get(org.org_id(), key, now) {
+            return Ok(secret);
+        }
+        let (provider, secret) = self.open_credential(org, key).await?;
+        let secret = Arc::new(secret.ok_or_else(|| {
+            ServiceError::Unsupported(format!("{provider} credentials have no secret to send"))
+        })?);
+        self.opened_secrets
+            .put(org.org_id(), key, secret.clone(), now);
+        Ok(secret)
+    }
+
     pub(crate) async fn open_credential(
         &self,
         org: &OrgStore<'_>,

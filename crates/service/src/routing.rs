@@ -17,6 +17,8 @@
 //! then by key (newest first). The policy is applied to every candidate, so a fallback
 //! never reaches a model the caller may not use.
 
+use std::collections::HashMap;
+
 use aiproviders_catalog::enrich::normalize;
 use aiproviders_domain::{Capability, InvalidInput, KeyId, Model, ProviderId};
 
@@ -150,12 +152,69 @@ pub enum NoCandidate {
     NothingFits,
 }
 
+/// The offers of an organization for a role (every model of every usable key, in key order),
+/// indexed by model id and by identity so that a named model is found without a scan.
+#[derive(Debug, Default)]
+pub struct Offers {
+    list: Vec<Offer>,
+    by_model_id: HashMap<String, Vec<usize>>,
+    by_identity: HashMap<(String, String), Vec<usize>>,
+}
+
+impl Offers {
+    pub fn new(list: Vec<Offer>) -> Self {
+        let mut by_model_id: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_identity: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, offer) in list.iter().enumerate() {
+            by_model_id
+                .entry(offer.model.model_id.as_str().to_owned())
+                .or_default()
+                .push(i);
+            if let Some(identity) = offer.identity() {
+                by_identity.entry(identity.clone()).or_default().push(i);
+            }
+        }
+        Self {
+            list,
+            by_model_id,
+            by_identity,
+        }
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Offer> {
+        self.list.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Positions (ascending, once each) of the offers with this model id or this identity.
+    fn named(&self, model_id: &str, identity: Option<&(String, String)>) -> Vec<usize> {
+        let mut found: Vec<usize> = self
+            .by_model_id
+            .get(model_id)
+            .into_iter()
+            .chain(identity.and_then(|w| self.by_identity.get(w)))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
 /// The ordered candidates for a request, policy applied.
-pub fn candidates(
-    offers: &[Offer],
+pub fn candidates<'a>(
+    offers: &'a Offers,
     wanted: &ModelRef,
     needs: &Needs,
-) -> Result<Vec<Offer>, NoCandidate> {
+) -> Result<Vec<&'a Offer>, NoCandidate> {
     let mut tiers: Vec<(u8, &Offer)> = match wanted {
         ModelRef::Auto => offers
             .iter()
@@ -164,33 +223,40 @@ pub fn candidates(
             .collect(),
         ModelRef::Key(key, model) => {
             let wanted = identity_of_key_model(offers, key, model);
-            offers
-                .iter()
-                .filter(|o| &o.key_id == key)
-                .filter_map(|o| {
-                    if o.model.model_id.as_str() == model {
-                        Some((0, o))
-                    } else if wanted.is_some() && o.identity() == wanted.as_ref() {
-                        Some((1, o))
-                    } else {
-                        None
-                    }
-                })
-                .collect()
+            ranked(offers, model, wanted.as_ref(), |o| {
+                if &o.key_id != key {
+                    None
+                } else if o.model.model_id.as_str() == model {
+                    Some(0)
+                } else if wanted.is_some() && o.identity() == wanted.as_ref() {
+                    Some(1)
+                } else {
+                    None
+                }
+            })
         }
         ModelRef::Provider(provider, model) => {
             let wanted = identity(*provider, model);
-            ranked(offers, wanted.as_ref(), Some(*provider), |o| {
-                o.provider() == *provider && o.model.model_id.as_str() == model
+            ranked(offers, model, wanted.as_ref(), |o| {
+                if o.provider() == *provider && o.model.model_id.as_str() == model {
+                    Some(0)
+                } else {
+                    same_model_tier(o, wanted.as_ref(), Some(*provider))
+                }
             })
         }
         ModelRef::Bare(model) => {
             let wanted = offers
-                .iter()
-                .find(|o| o.model.model_id.as_str() == model)
-                .and_then(|o| o.identity().cloned());
-            ranked(offers, wanted.as_ref(), None, |o| {
-                o.model.model_id.as_str() == model
+                .by_model_id
+                .get(model.as_str())
+                .and_then(|found| found.first())
+                .and_then(|&i| offers.list[i].identity().cloned());
+            ranked(offers, model, wanted.as_ref(), |o| {
+                if o.model.model_id.as_str() == model {
+                    Some(0)
+                } else {
+                    same_model_tier(o, wanted.as_ref(), None)
+                }
             })
         }
     };
@@ -216,41 +282,45 @@ pub fn candidates(
             price(a).total_cmp(&price(b))
         })
     });
-    Ok(tiers.into_iter().map(|(_, o)| o.clone()).collect())
+    Ok(tiers.into_iter().map(|(_, o)| o).collect())
 }
 
-fn identity_of_key_model(offers: &[Offer], key: &KeyId, model: &str) -> Option<(String, String)> {
+fn identity_of_key_model(offers: &Offers, key: &KeyId, model: &str) -> Option<(String, String)> {
     offers
         .iter()
         .find(|o| &o.key_id == key)
         .and_then(|o| identity(o.provider(), model))
 }
 
-/// Exact matches (tier 0), then the same model at the preferred provider (tier 1), then
-/// the same model through other offers (tier 2).
-fn ranked<'a>(
-    offers: &'a [Offer],
+/// The same model at the preferred provider (tier 1), or through other offers (tier 2).
+fn same_model_tier(
+    offer: &Offer,
     wanted: Option<&(String, String)>,
     preferred: Option<ProviderId>,
-    exact: impl Fn(&Offer) -> bool,
+) -> Option<u8> {
+    (wanted.is_some() && offer.identity() == wanted).then(|| {
+        if preferred == Some(offer.provider()) {
+            1
+        } else {
+            2
+        }
+    })
+}
+
+/// The offers with `model_id` or the `wanted` identity, in key order, with the tier `tier`
+/// gives them (those it gives none are left out).
+fn ranked<'a>(
+    offers: &'a Offers,
+    model_id: &str,
+    wanted: Option<&(String, String)>,
+    tier: impl Fn(&Offer) -> Option<u8>,
 ) -> Vec<(u8, &'a Offer)> {
     offers
-        .iter()
-        .filter_map(|o| {
-            if exact(o) {
-                Some((0, o))
-            } else if wanted.is_some() && o.identity() == wanted {
-                Some((
-                    if preferred == Some(o.provider()) {
-                        1
-                    } else {
-                        2
-                    },
-                    o,
-                ))
-            } else {
-                None
-            }
+        .named(model_id, wanted)
+        .into_iter()
+        .filter_map(|i| {
+            let offer = &offers.list[i];
+            tier(offer).map(|t| (t, offer))
         })
         .collect()
 }
@@ -280,6 +350,16 @@ mod tests {
             model,
             allowed,
         )
+    }
+
+    /// [`candidates`] over a fresh index of `offers`, as owned offers.
+    fn candidates_in(
+        offers: &[Offer],
+        wanted: &ModelRef,
+        needs: &Needs,
+    ) -> Result<Vec<Offer>, NoCandidate> {
+        let offers = Offers::new(offers.to_vec());
+        candidates(&offers, wanted, needs).map(|c| c.into_iter().cloned().collect())
     }
 
     fn refs(candidates: &[Offer]) -> Vec<String> {
@@ -365,7 +445,7 @@ mod tests {
     #[test]
     fn the_named_provider_comes_first_then_the_same_model_elsewhere_by_price() {
         let offers = universe();
-        let named = candidates(
+        let named = candidates_in(
             &offers,
             &ModelRef::parse("anthropic/claude-sonnet-4-5").unwrap(),
             &Needs::default(),
@@ -379,7 +459,7 @@ mod tests {
                 "deco/anthropic/claude-sonnet-4.5"
             ]
         );
-        let via_deco = candidates(
+        let via_deco = candidates_in(
             &offers,
             &ModelRef::parse("deco/anthropic/claude-sonnet-4.5").unwrap(),
             &Needs::default(),
@@ -392,7 +472,7 @@ mod tests {
     #[test]
     fn the_policy_applies_to_every_candidate() {
         let offers = universe();
-        let opus = candidates(
+        let opus = candidates_in(
             &offers,
             &ModelRef::parse("anthropic/claude-opus-4-1").unwrap(),
             &Needs::default(),
@@ -403,7 +483,7 @@ mod tests {
             ["anthropic/claude-opus-4-1-20250805"],
             "deco's is forbidden"
         );
-        let only_forbidden = candidates(
+        let only_forbidden = candidates_in(
             &offers,
             &ModelRef::parse("deco/anthropic/claude-opus-4.1").unwrap(),
             &Needs::default(),
@@ -416,7 +496,7 @@ mod tests {
         let mut all_forbidden = universe();
         all_forbidden.iter_mut().for_each(|o| o.allowed = false);
         assert_eq!(
-            candidates(
+            candidates_in(
                 &all_forbidden,
                 &ModelRef::Bare("gpt-4o".into()),
                 &Needs::default()
@@ -426,7 +506,7 @@ mod tests {
             "gpt-4o is not offered under that id"
         );
         assert_eq!(
-            candidates(
+            candidates_in(
                 &all_forbidden,
                 &ModelRef::Bare("openai/gpt-4o".into()),
                 &Needs::default()
@@ -441,9 +521,9 @@ mod tests {
         let mut offers = universe();
         offers[6].model.capabilities.set(Capability::Vision, false);
         offers[3].model.capabilities.set(Capability::Vision, true);
-        let cheapest = candidates(&offers, &ModelRef::Auto, &Needs::default()).unwrap();
+        let cheapest = candidates_in(&offers, &ModelRef::Auto, &Needs::default()).unwrap();
         assert_eq!(cheapest[0].model_ref(), "google/gemini-2.5-flash");
-        let vision = candidates(
+        let vision = candidates_in(
             &offers,
             &ModelRef::Auto,
             &Needs {
@@ -458,7 +538,7 @@ mod tests {
             ..Needs::default()
         };
         assert_eq!(
-            candidates(&offers, &ModelRef::Auto, &huge).unwrap_err(),
+            candidates_in(&offers, &ModelRef::Auto, &huge).unwrap_err(),
             NoCandidate::NothingFits
         );
     }
@@ -467,7 +547,7 @@ mod tests {
     fn a_key_names_its_own_models_only() {
         let offers = universe();
         let key = offers[2].key_id.clone();
-        let via_key = candidates(
+        let via_key = candidates_in(
             &offers,
             &ModelRef::Key(key, "anthropic/claude-sonnet-4.5".into()),
             &Needs::default(),
