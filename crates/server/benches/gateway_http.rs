@@ -701,8 +701,8 @@ async fn bench(proxy_runtime: &tokio::runtime::Handle) {
     ];
     println!(
         "stages, open loop at 1000 requests/s, {} s warm-up + {} s measured each: 401 no token \
-         (HTTP, no database), 400 bad JSON (+ token lookup), 404 unknown model (+ versions \
-         query, offers, candidates), 200 (+ credential query, decryption, upstream call, \
+         (HTTP and the front door), 400 bad JSON (+ token lookup, body parse), 404 unknown \
+         model (+ versions, offers, candidates), 200 (+ the key's secret, upstream call, \
          translation, usage)",
         WARMUP.as_secs(),
         STAGE_MEASURE.as_secs()
