@@ -4,14 +4,17 @@
 //!
 //! Same client policy as the rest of the crate (base URL pinning, keys only in sensitive
 //! headers, no redirects, no proxy from the environment, a connect timeout), except that a
-//! generation may take long: instead of a total timeout there is a time limit for the
-//! response headers and an idle limit between body chunks.
+//! generation may take long: instead of a total timeout there is one silence limit,
+//! [`ChatLimits::idle`], for the wait for the response headers (from the start of the
+//! request) and again between body chunks. reqwest's `read_timeout` enforces both, so a
+//! request carries no timer of its own (each timer is a registration in tokio's timer wheel
+//! and a boxed `Sleep`, measurable on the gateway's hot path).
 
 use std::time::Duration;
 
 use aiproviders_domain::{ApiKey, ProviderId};
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::HeaderValue;
 use reqwest::{StatusCode, Url};
 
 use crate::ProviderSettings;
@@ -133,9 +136,8 @@ impl ChatAnswer {
 #[derive(Debug, Clone, Copy)]
 pub struct ChatLimits {
     pub connect: Duration,
-    /// Until the response headers arrive.
-    pub first_byte: Duration,
-    /// Between two body chunks.
+    /// Until the response headers arrive (counted from the start of the request), and
+    /// between two body chunks.
     pub idle: Duration,
 }
 
@@ -143,7 +145,6 @@ impl Default for ChatLimits {
     fn default() -> Self {
         Self {
             connect: Duration::from_secs(5),
-            first_byte: Duration::from_secs(60),
             idle: Duration::from_secs(60),
         }
     }
@@ -244,25 +245,9 @@ impl ChatClient {
             )
         })?;
         let url = finish_chat_url(provider, wire, endpoint.clone()?, model, stream)?;
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            reqwest::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        headers.insert(
-            reqwest::header::ACCEPT,
-            HeaderValue::from_static(if stream {
-                "text/event-stream"
-            } else {
-                "application/json"
-            }),
-        );
         let (name, prefix) = match wire {
             ChatWire::OpenAi => (reqwest::header::AUTHORIZATION, "Bearer "),
-            ChatWire::Anthropic => {
-                headers.insert("anthropic-version", HeaderValue::from_static("2023-06-01"));
-                (reqwest::header::HeaderName::from_static("x-api-key"), "")
-            }
+            ChatWire::Anthropic => (reqwest::header::HeaderName::from_static("x-api-key"), ""),
             ChatWire::Gemini => (
                 reqwest::header::HeaderName::from_static("x-goog-api-key"),
                 "",
@@ -278,37 +263,43 @@ impl ChatClient {
                 )
             })?;
         secret.set_sensitive(true);
-        headers.insert(name, secret);
-
-        let request = client.post(url).headers(headers).body(body).send();
-        let response = match tokio::time::timeout(self.limits.first_byte, request).await {
-            Err(_) => {
-                return Err(failure(
-                    provider,
-                    FailureKind::Timeout,
-                    None,
-                    format!("no answer within {} s", self.limits.first_byte.as_secs()),
-                ));
-            }
-            Ok(Err(error)) => {
+        let mut request = client
+            .post(url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )
+            .header(
+                reqwest::header::ACCEPT,
+                HeaderValue::from_static(if stream {
+                    "text/event-stream"
+                } else {
+                    "application/json"
+                }),
+            )
+            .header(name, secret);
+        if wire == ChatWire::Anthropic {
+            request = request.header("anthropic-version", HeaderValue::from_static("2023-06-01"));
+        }
+        // The client's read timeout bounds the wait for the headers (see the module doc).
+        let response = match request.body(body).send().await {
+            Err(error) => {
                 let error = error.without_url();
                 let kind = if error.is_timeout() {
                     FailureKind::Timeout
                 } else {
                     FailureKind::Connect
                 };
-                return Err(failure(
-                    provider,
-                    kind,
-                    None,
-                    if error.is_connect() {
-                        "could not connect"
-                    } else {
-                        "the request failed"
-                    },
-                ));
+                let message = if error.is_connect() {
+                    "could not connect".to_owned()
+                } else if error.is_timeout() {
+                    format!("no answer within {} s", self.limits.idle.as_secs())
+                } else {
+                    "the request failed".to_owned()
+                };
+                return Err(failure(provider, kind, None, message));
             }
-            Ok(Ok(response)) => response,
+            Ok(response) => response,
         };
         let status = response.status();
         if status.is_success() {

@@ -1,6 +1,10 @@
 //! The HTTP surface: `/mcp` (authenticated), `/healthz`, `/metrics`.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use aiproviders_domain::ErrorCode;
 use aiproviders_mcp::{McpServer, McpState, PrincipalSource, ToolMetrics};
@@ -9,7 +13,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use prometheus_client::encoding::text::encode;
@@ -111,13 +114,10 @@ pub fn router(
         .nest_service("/mcp", mcp)
         .layer(DefaultBodyLimit::max(MCP_BODY_LIMIT))
         .merge(gateway)
-        .layer(middleware::from_fn_with_state(
-            Arc::new(FrontDoor {
-                app: state.clone(),
-                in_flight,
-            }),
-            front_door,
-        ));
+        .layer(FrontDoorLayer(Arc::new(FrontDoor {
+            app: state.clone(),
+            in_flight,
+        })));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -135,19 +135,72 @@ struct FrontDoor {
     in_flight: InFlight,
 }
 
-/// The one layer in front of `/mcp` and the gateway (one layer, not two, because each costs
-/// allocations on every request): counts a POST in flight from its arrival until its
-/// response body has been sent, then authenticates it.
-async fn front_door(State(door): State<Arc<FrontDoor>>, request: Request, next: Next) -> Response {
+/// The one layer in front of `/mcp` and the gateway: counts a POST in flight from its
+/// arrival until its response body has been sent, then authenticates it. Written as a
+/// plain tower service (one boxed future per request) rather than two `from_fn` layers,
+/// each of which costs a boxed `Next`, a boxed future and a clone of its state per request.
+#[derive(Clone)]
+struct FrontDoorLayer(Arc<FrontDoor>);
+
+impl<S> tower_layer::Layer<S> for FrontDoorLayer {
+    type Service = FrontDoorService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        FrontDoorService {
+            door: self.0.clone(),
+            inner,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct FrontDoorService<S> {
+    door: Arc<FrontDoor>,
+    inner: S,
+}
+
+impl<S> tower_service::Service<Request> for FrontDoorService<S>
+where
+    S: tower_service::Service<Request, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // The service that was polled ready serves this request; a clone stays for the next.
+        let fresh = self.inner.clone();
+        let ready = std::mem::replace(&mut self.inner, fresh);
+        let door = self.door.clone();
+        Box::pin(front_door(door, ready, request))
+    }
+}
+
+async fn front_door<S>(
+    door: Arc<FrontDoor>,
+    mut inner: S,
+    request: Request,
+) -> Result<Response, Infallible>
+where
+    S: tower_service::Service<Request, Response = Response, Error = Infallible>,
+{
     let guard = (request.method() == Method::POST).then(|| door.in_flight.enter());
     let response = match authenticate(&door.app, request).await {
-        Ok(request) => next.run(request).await,
+        Ok(request) => inner.call(request).await?,
         Err(refused) => refused,
     };
-    match guard {
+    Ok(match guard {
         Some(guard) => in_flight::hold_until_sent(response, guard),
         None => response,
-    }
+    })
 }
 
 /// Resolves `Authorization: Bearer <token>` to a principal and puts it in the request's

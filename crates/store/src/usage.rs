@@ -60,10 +60,10 @@ fn count(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-/// Rows per `INSERT` statement: 14 parameters each, well under SQLite's 32,766 and
+/// Rows per `INSERT` statement: 13 parameters each, well under SQLite's 32,766 and
 /// PostgreSQL's 65,535 bind parameters.
 const ROWS_PER_INSERT: usize = 128;
-const USAGE_COLUMNS: usize = 14;
+const USAGE_COLUMNS: usize = 13;
 
 /// `INSERT INTO usage_records (…) VALUES (…), (…), …` for `rows` rows. SQLite gets
 /// anonymous `?` placeholders: sqlx resolves each numbered one by name, which SQLite looks
@@ -71,7 +71,7 @@ const USAGE_COLUMNS: usize = 14;
 /// statement quadratic to bind (measured: 17% of the server's CPU at 128 rows).
 fn insert_usage_sql(rows: usize, kind: DatabaseKind) -> String {
     let mut sql = String::from(
-        "INSERT INTO usage_records (id, org_id, user_id, key_id, provider_id, model_id, \
+        "INSERT INTO usage_records (org_id, user_id, key_id, provider_id, model_id, \
          input_tokens, output_tokens, cached_tokens, cost_usd, latency_ms, attempts, outcome, at) \
          VALUES ",
     );
@@ -113,7 +113,6 @@ impl Store {
                     .persistent(chunk.len() == ROWS_PER_INSERT);
                 for r in chunk {
                     query = query
-                        .bind(format!("use_{}", uuid::Uuid::now_v7().simple()))
                         .bind(r.org.as_str().to_owned())
                         .bind(r.user.as_str().to_owned())
                         .bind(r.key.as_ref().map(|k| k.as_str().to_owned()))
