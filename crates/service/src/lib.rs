@@ -131,12 +131,12 @@ impl Services {
             settings,
         });
         // Drops decrypted keys once they expire, traffic or not; ends with the services.
-        let services_gone = Arc::downgrade(&services);
+        let weak = Arc::downgrade(&services);
         tokio::spawn(async move {
             let mut every = tokio::time::interval(opened::OPENED_SECRET_TTL);
             loop {
                 every.tick().await;
-                let Some(services) = services_gone.upgrade() else {
+                let Some(services) = weak.upgrade() else {
                     break;
                 };
                 services.opened_secrets.sweep(std::time::Instant::now());

@@ -3,9 +3,9 @@
 //!
 //! A key is opened (decrypted) at most once per [`OPENED_SECRET_TTL`] while it is in use;
 //! every attempt in between shares the same [`ApiKey`] through an `Arc`. An entry is dropped
-//! when it expires: on the next lookup of that key, and by [`OpenedSecrets::sweep`], which
-//! the server runs every [`OPENED_SECRET_TTL`] (and every lookup runs when a sweep is due), so
-//! no decrypted key outlives about twice the TTL. `ApiKey` zeroizes its memory when the last
+//! when it expires: on the next lookup of that key, and by [`OpenedSecrets::sweep`], which a
+//! task started with the services (`Services::start`) runs every [`OPENED_SECRET_TTL`] (and
+//! any lookup runs when a sweep is due), so no decrypted key outlives about twice the TTL. `ApiKey` zeroizes its memory when the last
 //! holder (the cache, or an attempt still in flight) drops it. Entries are per key and
 //! organization: a lookup by another organization finds nothing.
 //!
