@@ -293,7 +293,7 @@ impl ChatClient {
                 let message = if error.is_connect() {
                     "could not connect".to_owned()
                 } else if error.is_timeout() {
-                    format!("no answer within {} s", self.limits.idle.as_secs())
+                    format!("no answer within {} s", self.limits.idle.as_secs_f64())
                 } else {
                     "the request failed".to_owned()
                 };
@@ -513,6 +513,85 @@ fn gemini_retry_delay(body: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A provider that accepts the connection and never answers, and one that stops in the
+    /// middle of its body, both fail as `Timeout` after the one silence limit (the client's
+    /// read timeout covers the wait for the headers as well as each chunk).
+    #[tokio::test]
+    async fn silence_before_the_headers_or_inside_the_body_is_a_timeout() {
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            for connection in 0.. {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                if connection == 1 {
+                    socket
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"id\":")
+                        .await
+                        .unwrap();
+                }
+                held.push(socket);
+            }
+        });
+        let base = format!("http://{address}");
+        let settings = ProviderSettings {
+            deco_enabled: false,
+            local_mode: false,
+            deco_url: base.clone(),
+            anthropic_base_url: base.clone(),
+            google_base_url: base.clone(),
+            openrouter_base_url: base,
+        };
+        let silence = Duration::from_millis(300);
+        let client = ChatClient::new(
+            ChatLimits {
+                connect: Duration::from_secs(2),
+                idle: silence,
+            },
+            &settings,
+        );
+        let key = ApiKey::parse("sk-or-v1-test".to_owned(), "apiKey").unwrap();
+        let send = || {
+            client.send(
+                ProviderId::OpenRouter,
+                &key,
+                "openai/gpt-4o",
+                Bytes::from_static(b"{}"),
+                false,
+            )
+        };
+
+        // Without the limit these would wait forever; the test gives up after 5 s.
+        let within = |f| tokio::time::timeout(Duration::from_secs(5), f);
+        let started = std::time::Instant::now();
+        let failed = within(send())
+            .await
+            .expect("the silence limit applies before the headers")
+            .unwrap_err();
+        assert_eq!(failed.kind, FailureKind::Timeout);
+        assert_eq!(failed.message, "no answer within 0.3 s");
+        let waited = started.elapsed();
+        assert!(
+            waited >= silence && waited < Duration::from_secs(5),
+            "{waited:?}"
+        );
+
+        let mut answer = within(send()).await.unwrap().unwrap();
+        let failed = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match answer.chunk(ProviderId::OpenRouter).await {
+                    Ok(Some(_)) => continue,
+                    Ok(None) => panic!("the body cannot end: 100 bytes were announced"),
+                    Err(failed) => break failed,
+                }
+            }
+        })
+        .await
+        .expect("the silence limit applies inside the body");
+        assert_eq!(failed.kind, FailureKind::Timeout);
+    }
 
     fn kind(status: u16, body: &str) -> FailureKind {
         classify(
