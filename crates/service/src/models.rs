@@ -401,8 +401,6 @@ impl Services {
         }
     }
 
-    /// The key's provider and its secret, opened for one upstream call (`None` for a
-    /// credential without a secret, such as the Claude Code CLI).
     /// The key's secret for one gateway attempt: decrypted at most once per
     /// [`opened::OPENED_SECRET_TTL`](crate::opened::OPENED_SECRET_TTL) per key and shared
     /// from memory in between (see [`crate::opened`]).
@@ -424,6 +422,8 @@ impl Services {
         Ok(secret)
     }
 
+    /// The key's provider and its secret, opened for one upstream call (`None` for a
+    /// credential without a secret, such as the Claude Code CLI).
     pub(crate) async fn open_credential(
         &self,
         org: &OrgStore<'_>,

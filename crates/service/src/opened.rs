@@ -3,11 +3,11 @@
 //!
 //! A key is opened (decrypted) at most once per [`OPENED_SECRET_TTL`] while it is in use;
 //! every attempt in between shares the same [`ApiKey`] through an `Arc`. An entry is dropped
-//! when it expires: on the next lookup of that key, and by [`OpenedSecrets::sweep`], which a
-//! task started with the services (`Services::start`) runs every [`OPENED_SECRET_TTL`] (and
-//! any lookup runs when a sweep is due), so no decrypted key outlives about twice the TTL. `ApiKey` zeroizes its memory when the last
-//! holder (the cache, or an attempt still in flight) drops it. Entries are per key and
-//! organization: a lookup by another organization finds nothing.
+//! when it expires: on the next lookup of that key, or by [`OpenedSecrets::sweep`], which a
+//! task started with the services (`Services::start`) runs every [`OPENED_SECRET_TTL`], so
+//! no decrypted key outlives twice the TTL, traffic or not. `ApiKey` zeroizes its memory when
+//! the last holder (the cache, or an attempt still in flight) drops it. Entries are per key
+//! and organization: a lookup by another organization finds nothing.
 //!
 //! Correctness: a key's secret never changes once stored (a new secret is a new key id), so
 //! the only staleness is a deleted key, which [`OpenedSecrets::forget`] drops at once on this
@@ -27,14 +27,7 @@ const MAX_KEYS: usize = 4096;
 
 #[derive(Default)]
 pub(crate) struct OpenedSecrets {
-    inner: Mutex<Inner>,
-}
-
-#[derive(Default)]
-struct Inner {
-    keys: HashMap<KeyId, Opened>,
-    /// When a lookup should drop the expired entries of every key.
-    next_sweep: Option<Instant>,
+    keys: Mutex<HashMap<KeyId, Opened>>,
 }
 
 struct Opened {
@@ -43,35 +36,24 @@ struct Opened {
     until: Instant,
 }
 
-impl Inner {
-    fn sweep_if_due(&mut self, now: Instant) {
-        if self.next_sweep.is_none_or(|due| now >= due) {
-            self.keys.retain(|_, opened| opened.until > now);
-            self.next_sweep = Some(now + OPENED_SECRET_TTL);
-        }
-    }
-}
-
 impl OpenedSecrets {
     /// The key's decrypted secret, if this organization's and opened less than the TTL ago.
     pub(crate) fn get(&self, org: &OrgId, key: &KeyId, now: Instant) -> Option<Arc<ApiKey>> {
-        let mut inner = self.lock();
-        inner.sweep_if_due(now);
-        let opened = inner.keys.get(key)?;
+        let mut keys = self.lock();
+        let opened = keys.get(key)?;
         if opened.until <= now {
-            inner.keys.remove(key);
+            keys.remove(key);
             return None;
         }
         (opened.org == *org).then(|| opened.secret.clone())
     }
 
     pub(crate) fn put(&self, org: &OrgId, key: &KeyId, secret: Arc<ApiKey>, now: Instant) {
-        let mut inner = self.lock();
-        inner.sweep_if_due(now);
-        if inner.keys.len() >= MAX_KEYS && !inner.keys.contains_key(key) {
-            inner.keys.clear();
+        let mut keys = self.lock();
+        if keys.len() >= MAX_KEYS && !keys.contains_key(key) {
+            keys.clear();
         }
-        inner.keys.insert(
+        keys.insert(
             key.clone(),
             Opened {
                 org: org.clone(),
@@ -83,19 +65,18 @@ impl OpenedSecrets {
 
     /// Drops a key's decrypted secret (the key was deleted).
     pub(crate) fn forget(&self, key: &KeyId) {
-        self.lock().keys.remove(key);
+        self.lock().remove(key);
     }
 
     /// Drops every expired entry; returns how many decrypted keys are still held.
     pub(crate) fn sweep(&self, now: Instant) -> usize {
-        let mut inner = self.lock();
-        inner.next_sweep = None;
-        inner.sweep_if_due(now);
-        inner.keys.len()
+        let mut keys = self.lock();
+        keys.retain(|_, opened| opened.until > now);
+        keys.len()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<KeyId, Opened>> {
+        self.keys.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

@@ -185,14 +185,6 @@ impl Offers {
         self.list.iter()
     }
 
-    pub fn len(&self) -> usize {
-        self.list.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-
     /// Positions (ascending, once each) of the offers with this model id or this identity.
     fn named(&self, model_id: &str, identity: Option<&(String, String)>) -> Vec<usize> {
         let mut found: Vec<usize> = self
